@@ -1,0 +1,26 @@
+# The two commands the README promises: `make demo` and `make test`.
+# Both install what they need first (scripts/setup.sh) and run unattended.
+SHELL := /bin/bash
+export GOEXPERIMENT := simd
+export GOMLX_NO_AUTO_INSTALL := 1
+export GOFLAGS := -mod=mod
+
+.PHONY: deps demo test vet bench build
+
+deps:
+	@bash scripts/setup.sh
+
+build: deps
+	go build -o bin/ndp ./cmd/ndp
+
+demo: build
+	./bin/ndp demo
+
+test: deps
+	go test -count=1 ./...
+
+vet: deps
+	go vet ./...
+
+bench: deps
+	go test -run '^$$' -bench . -benchmem ./dmp/

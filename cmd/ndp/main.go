@@ -1,0 +1,28 @@
+// Command ndp trains, runs and benchmarks Neural Dynamic Policies.
+//
+// Each subcommand lives in its own file and registers itself on rootCmd in an
+// init function, so the command tree is assembled without a central list.
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+)
+
+var rootCmd = &cobra.Command{
+	Use:   "ndp",
+	Short: "Neural Dynamic Policies: DMP layers, imitation and RL in Go",
+	Long: `ndp is a toolkit for Neural Dynamic Policies (Bahl et al., NeurIPS 2020):
+policies whose action space is a Dynamic Movement Primitive (DMP) trajectory.`,
+	SilenceUsage:  true,
+	SilenceErrors: true,
+}
+
+func main() {
+	if err := rootCmd.Execute(); err != nil {
+		fmt.Fprintln(os.Stderr, "ndp:", err)
+		os.Exit(1)
+	}
+}

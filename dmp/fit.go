@@ -1,0 +1,95 @@
+package dmp
+
+import (
+	"fmt"
+	"math"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// FitOptions tune [Response.Fit].
+type FitOptions struct {
+	// Ridge is λ ≥ 0 in min ‖A·u − b‖² + λ‖u‖²: it trades accuracy for
+	// smaller forcing weights on noisy demonstrations.
+	Ridge float64
+	// FreeGoal fits g too. By default g is the demonstration's last point,
+	// the usual choice that keeps the attractor where the motion ends.
+	FreeGoal bool
+}
+
+// Fit returns the DMP parameters that best reproduce demonstrated
+// trajectories, so users can start from demonstrations.
+//
+// demo has shape [D, T+1] (T+1 points per DoF at the config's recorded
+// times, first point = y0); dy0 has shape [D] (nil means starting at rest).
+// Because Y = X·Pos is linear in u = (g − y0)·w (and g), the fit is an exact
+// linear least-squares problem in the discretised dynamics; w = u/(g − y0).
+func (r *Response) Fit(demo, dy0 []float64, opts FitOptions) (Params, error) {
+	N, L := r.Cfg.N, r.Cfg.T+1
+	if len(demo) == 0 || len(demo)%L != 0 {
+		return Params{}, fmt.Errorf("dmp: demo has %d values, want DoF·(T+1) with T+1 = %d", len(demo), L)
+	}
+	D := len(demo) / L
+	if dy0 == nil {
+		dy0 = make([]float64, D)
+	}
+	if len(dy0) != D {
+		return Params{}, fmt.Errorf("dmp: dy0 has %d values, want %d (one per DoF)", len(dy0), D)
+	}
+	if err := checkFinite("demo", demo); err != nil {
+		return Params{}, err
+	}
+	if err := checkFinite("dy0", dy0); err != nil {
+		return Params{}, err
+	}
+	if !(opts.Ridge >= 0) || math.IsInf(opts.Ridge, 0) {
+		return Params{}, fmt.Errorf("dmp: ridge = %v, need a finite value ≥ 0", opts.Ridge)
+	}
+	cols := N
+	if opts.FreeGoal {
+		cols++
+	}
+	// Rows 1..T of the recorded trajectory (row 0 is y0 exactly) plus N ridge rows.
+	A := mat.NewDense(L-1+N, cols, nil)
+	for t := 1; t < L; t++ {
+		for i := range N {
+			A.Set(t-1, i, r.Pos[i*L+t])
+		}
+		if opts.FreeGoal {
+			A.Set(t-1, N, r.Pos[(N+colG)*L+t])
+		}
+	}
+	sq := math.Sqrt(opts.Ridge)
+	for i := range N {
+		A.Set(L-1+i, i, sq)
+	}
+	p := Params{W: make([]float64, D*N), G: make([]float64, D), Y0: make([]float64, D), DY0: append([]float64(nil), dy0...)}
+	b := mat.NewVecDense(L-1+N, nil)
+	var sol mat.VecDense
+	for d := range D {
+		y := demo[d*L : (d+1)*L]
+		y0, g := y[0], y[L-1]
+		for t := 1; t < L; t++ {
+			v := y[t] - r.Pos[(N+colY0)*L+t]*y0 - r.Pos[(N+colDY0)*L+t]*dy0[d]
+			if !opts.FreeGoal {
+				v -= r.Pos[(N+colG)*L+t] * g
+			}
+			b.SetVec(t-1, v)
+		}
+		if err := sol.SolveVec(A, b); err != nil {
+			return Params{}, fmt.Errorf("dmp: fitting DoF %d: %w", d, err)
+		}
+		if opts.FreeGoal {
+			g = sol.AtVec(N)
+		}
+		s := g - y0
+		if math.Abs(s) < 1e-12*(1+math.Abs(g)+math.Abs(y0)) {
+			return Params{}, fmt.Errorf("dmp: fitting DoF %d: goal %v equals start %v, so the forcing term (g − y0)·w cannot shape the motion", d, g, y0)
+		}
+		for i := range N {
+			p.W[d*N+i] = sol.AtVec(i) / s
+		}
+		p.G[d], p.Y0[d] = g, y0
+	}
+	return p, nil
+}
