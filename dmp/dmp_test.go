@@ -371,3 +371,33 @@ func TestParseKernelRoundTrip(t *testing.T) {
 		t.Errorf("ParseKernel(Inverse_Quadric) = %v, %v", k, err)
 	}
 }
+
+func TestFlowMatchesSeparateRollouts(t *testing.T) {
+	cfg := Config{N: 5, T: 40}
+	resp, _ := NewResponse(cfg)
+	p := randParams(rand.New(rand.NewPCG(15, 16)), 2, cfg.N)
+	starts := []float64{0, 0, 1, -1, 2, 0.5}
+	disp, err := resp.Flow(p, starts, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for s := range 3 {
+		q := Params{W: p.W, G: p.G, Y0: starts[2*s : 2*s+2], DY0: []float64{0, 0}}
+		tr, err := Integrate(cfg, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for d := range 2 {
+			want := tr.Y[d*tr.Len+10] - starts[2*s+d]
+			if math.Abs(disp[2*s+d]-want) > 1e-10 {
+				t.Errorf("start %d dof %d: flow %v, rollout %v", s, d, disp[2*s+d], want)
+			}
+		}
+	}
+	if _, err := resp.Flow(p, starts[:3], 10); err == nil {
+		t.Error("odd number of start values: want an error")
+	}
+	if _, err := resp.Flow(p, starts, 41); err == nil {
+		t.Error("horizon past T: want an error")
+	}
+}
