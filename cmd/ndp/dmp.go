@@ -3,13 +3,14 @@ package main
 import (
 	"encoding/csv"
 	"fmt"
+	"io"
 	"math"
-	"os"
 	"strconv"
 
 	"github.com/spf13/cobra"
 
 	"github.com/ndp-go/ndp/dmp"
+	"github.com/ndp-go/ndp/internal/atomicfile"
 	"github.com/ndp-go/ndp/plots"
 )
 
@@ -214,25 +215,10 @@ func writeTrajectoryCSV(path string, tr *dmp.Trajectory, cfg dmp.Config) error {
 		}
 		rows = append(rows, row)
 	}
-	return writeCSVAtomic(path, rows)
+	return writeCSV(path, rows)
 }
 
-// writeCSVAtomic writes rows to a temp file beside path, then renames it, so
-// a crash never leaves a half-written file under the final name.
-func writeCSVAtomic(path string, rows [][]string) error {
-	tmp, err := os.CreateTemp(dirOf(path), ".tmp-*.csv")
-	if err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	w := csv.NewWriter(tmp)
-	if err := w.WriteAll(rows); err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	return os.Rename(tmp.Name(), path)
+// writeCSV writes rows atomically: a crash never leaves a half-written file.
+func writeCSV(path string, rows [][]string) error {
+	return atomicfile.Write(path, func(w io.Writer) error { return csv.NewWriter(w).WriteAll(rows) })
 }

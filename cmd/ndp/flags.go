@@ -26,12 +26,3 @@ func parseFloats(flag, s string) ([]float64, error) {
 	return out, nil
 }
 
-// dirOf returns the directory of path, "." for a bare file name.
-func dirOf(path string) string {
-	for i := len(path) - 1; i >= 0; i-- {
-		if path[i] == '/' {
-			return path[:i+1]
-		}
-	}
-	return "."
-}

@@ -1,0 +1,209 @@
+// Package runlog records training metrics through pluggable loggers: a CSV
+// file per run (one row per update, readable by pandas or a spreadsheet), a
+// one-line console summary, or both. Trainers build a [Record] per update and
+// hand it to a [Logger]; what happens to it is the logger's business.
+package runlog
+
+import (
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"strconv"
+	"strings"
+)
+
+// Field is one named metric value.
+type Field struct {
+	Key   string
+	Value float64
+}
+
+// Record is one row of metrics, in column order.
+type Record []Field
+
+// Get returns the value of key and whether it is present.
+func (r Record) Get(key string) (float64, bool) {
+	for _, f := range r {
+		if f.Key == key {
+			return f.Value, true
+		}
+	}
+	return 0, false
+}
+
+// Logger consumes records.
+type Logger interface {
+	Log(Record) error
+	Close() error
+}
+
+// CSV appends records to a CSV file. Its columns are fixed by the first
+// record (or by the existing header when resuming); every row is flushed at
+// once, so a crash loses at most the row being written.
+type CSV struct {
+	f    *os.File
+	w    *csv.Writer
+	cols []string
+}
+
+// NewCSV creates path, or with resume appends to it after checking its header.
+func NewCSV(path string, resume bool) (*CSV, error) {
+	flag := os.O_CREATE | os.O_WRONLY | os.O_TRUNC
+	var cols []string
+	if resume {
+		if f, err := os.Open(path); err == nil {
+			header, err := csv.NewReader(f).Read()
+			f.Close()
+			if err != nil && !errors.Is(err, io.EOF) {
+				return nil, fmt.Errorf("runlog: reading header of %s: %w", path, err)
+			}
+			cols = header
+			flag = os.O_CREATE | os.O_WRONLY | os.O_APPEND
+		}
+	}
+	f, err := os.OpenFile(path, flag, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("runlog: %w", err)
+	}
+	return &CSV{f: f, w: csv.NewWriter(f), cols: cols}, nil
+}
+
+// Log writes one row. The first record of a new file writes the header.
+func (c *CSV) Log(r Record) error {
+	if c.cols == nil {
+		for _, f := range r {
+			c.cols = append(c.cols, f.Key)
+		}
+		if err := c.w.Write(c.cols); err != nil {
+			return fmt.Errorf("runlog: %w", err)
+		}
+	}
+	row := make([]string, len(c.cols))
+	for i, col := range c.cols {
+		if v, ok := r.Get(col); ok {
+			row[i] = strconv.FormatFloat(v, 'g', 8, 64)
+		}
+	}
+	for _, f := range r {
+		if !contains(c.cols, f.Key) {
+			return fmt.Errorf("runlog: metric %q is not a column of this log (%s)", f.Key, strings.Join(c.cols, ","))
+		}
+	}
+	if err := c.w.Write(row); err != nil {
+		return fmt.Errorf("runlog: %w", err)
+	}
+	c.w.Flush()
+	return c.w.Error()
+}
+
+// Close flushes and closes the file.
+func (c *CSV) Close() error {
+	c.w.Flush()
+	if err := c.w.Error(); err != nil {
+		c.f.Close()
+		return err
+	}
+	return c.f.Close()
+}
+
+func contains(s []string, k string) bool {
+	for _, v := range s {
+		if v == k {
+			return true
+		}
+	}
+	return false
+}
+
+// Console prints the chosen keys of each record on one line to W.
+type Console struct {
+	W    io.Writer
+	Keys []string // empty: all keys
+}
+
+// Log prints one line: key=value pairs.
+func (c Console) Log(r Record) error {
+	var b strings.Builder
+	for _, f := range r {
+		if len(c.Keys) > 0 && !contains(c.Keys, f.Key) {
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		fmt.Fprintf(&b, "%s=%s", f.Key, short(f.Value))
+	}
+	_, err := fmt.Fprintln(c.W, b.String())
+	return err
+}
+
+// Close does nothing.
+func (Console) Close() error { return nil }
+
+func short(v float64) string {
+	if v == math.Trunc(v) && math.Abs(v) < 1e15 {
+		return strconv.FormatFloat(v, 'f', 0, 64)
+	}
+	return strconv.FormatFloat(v, 'g', 4, 64)
+}
+
+// Multi sends every record to each logger.
+type Multi []Logger
+
+// Log forwards r to every logger and returns the first error.
+func (m Multi) Log(r Record) error {
+	var first error
+	for _, l := range m {
+		if err := l.Log(r); err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}
+
+// Close closes every logger and returns the first error.
+func (m Multi) Close() error {
+	var first error
+	for _, l := range m {
+		if err := l.Close(); err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}
+
+// ReadCSV loads a log written by [CSV] as column name → values.
+func ReadCSV(path string) (map[string][]float64, []string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, fmt.Errorf("runlog: %w", err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		return nil, nil, fmt.Errorf("runlog: reading %s: %w", path, err)
+	}
+	if len(rows) == 0 {
+		return nil, nil, fmt.Errorf("runlog: %s is empty", path)
+	}
+	cols := rows[0]
+	out := make(map[string][]float64, len(cols))
+	for i, row := range rows[1:] {
+		if len(row) != len(cols) {
+			return nil, nil, fmt.Errorf("runlog: %s row %d has %d fields, header has %d", path, i+2, len(row), len(cols))
+		}
+		for j, s := range row {
+			v := math.NaN()
+			if s != "" {
+				if v, err = strconv.ParseFloat(s, 64); err != nil {
+					return nil, nil, fmt.Errorf("runlog: %s row %d column %s: %w", path, i+2, cols[j], err)
+				}
+			}
+			out[cols[j]] = append(out[cols[j]], v)
+		}
+	}
+	return out, cols, nil
+}
