@@ -5,7 +5,7 @@ export GOEXPERIMENT := simd
 export GOMLX_NO_AUTO_INSTALL := 1
 export GOFLAGS := -mod=mod
 
-.PHONY: deps demo test vet bench build
+.PHONY: deps demo test vet lint bench build
 
 deps:
 	@bash scripts/setup.sh
@@ -21,6 +21,12 @@ test: deps
 
 vet: deps
 	go vet ./...
+
+# staticcheck, pinned; installed into GOPATH/bin on first use.
+STATICCHECK := $(shell go env GOPATH)/bin/staticcheck
+lint: vet
+	@test -x $(STATICCHECK) || GOFLAGS= go install honnef.co/go/tools/cmd/staticcheck@v0.8.2
+	$(STATICCHECK) ./...
 
 bench: deps
 	go test -run '^$$' -bench . -benchmem ./dmp/
