@@ -21,6 +21,8 @@ type dmpFlags struct {
 	kernel, out, csvOut    string
 	field                  bool
 	grid                   int
+	fit, paramsOut         string
+	ridge                  float64
 }
 
 func init() {
@@ -28,8 +30,16 @@ func init() {
 	cmd := &cobra.Command{
 		Use:   "dmp",
 		Short: "Integrate a DMP and plot its trajectory (and the vector field it induces)",
+		Long: `Integrate a DMP and plot its trajectory (and the vector field it induces).
+
+With --fit FILE the DMP is instead fitted to a demonstration: a CSV with one
+row per time step and one column per DoF (a first column named "t" is
+ignored; a header row is optional). T is then the number of rows minus one,
+y0 the first row, g the last, and w the least-squares fit of the discretised
+dynamics (with --ridge). --params-out saves the fitted w, g, y0 as JSON.`,
 		Example: `  ndp dmp --goal 1,2 --weights 0,0,0,0,0,50,-50,50,-50,50 --out dmp.png
-  ndp dmp --goal 1,2 --weights 0,0,0,0,0,50,-50,50,-50,50 --field --out field.png --csv traj.csv`,
+  ndp dmp --goal 1,2 --weights 0,0,0,0,0,50,-50,50,-50,50 --field --out field.png --csv traj.csv
+  ndp dmp --fit demo.csv --n 30 --field --out fit.png --params-out params.json`,
 		Args: cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error { return runDMP(f) },
 	}
@@ -38,7 +48,7 @@ func init() {
 	fl.StringVar(&f.y0, "y0", "", "start y0 per DoF (default zeros)")
 	fl.StringVar(&f.dy0, "dy0", "", "start velocity per DoF (default zeros)")
 	fl.StringVar(&f.weights, "weights", "", "basis weights w, DoF·N values, DoF-major (default zeros, N from --n)")
-	fl.IntVar(&f.n, "n", 10, "basis functions per DoF when --weights is empty")
+	fl.IntVar(&f.n, "n", 30, "basis functions per DoF when --weights is empty")
 	fl.IntVar(&f.T, "T", 300, "recorded steps (the trajectory has T+1 points)")
 	fl.IntVar(&f.substeps, "substeps", 1, "Euler substeps per recorded step (l)")
 	fl.Float64Var(&f.alpha, "alpha", dmp.DefaultAlphaZ, "α_z (β_z = α_z/4)")
@@ -49,10 +59,16 @@ func init() {
 	fl.StringVar(&f.csvOut, "csv", "", "also write t, y_d, v_d per recorded step to this CSV file")
 	fl.BoolVar(&f.field, "field", false, "draw the vector field the DMP induces (2 DoF only)")
 	fl.IntVar(&f.grid, "grid", 15, "arrows per side of the vector field")
+	fl.StringVar(&f.fit, "fit", "", "fit the DMP to the demonstration in this CSV file instead of integrating given weights")
+	fl.Float64Var(&f.ridge, "ridge", 0, "ridge penalty λ of the fit")
+	fl.StringVar(&f.paramsOut, "params-out", "", "with --fit: write the fitted parameters to this JSON file")
 	rootCmd.AddCommand(cmd)
 }
 
 func runDMP(f dmpFlags) error {
+	if f.fit != "" {
+		return runDMPFit(f)
+	}
 	g, err := parseFloats("goal", f.goal)
 	if err != nil {
 		return err
