@@ -22,6 +22,12 @@ type Series struct {
 	X, Y []float64 // same length
 }
 
+// Band is a shaded region between Lo and Hi over X, drawn under the line of
+// the same index in Figure.Lines (e.g. mean ± std over seeds).
+type Band struct {
+	X, Lo, Hi []float64
+}
+
 // Arrow is one arrow of a vector field: from (X, Y) along (DX, DY) in data units.
 type Arrow struct{ X, Y, DX, DY float64 }
 
@@ -40,6 +46,8 @@ var Palette = []color.Color{
 type Figure struct {
 	Title, XLabel, YLabel string
 	Lines                 []Series
+	Bands                 []Band   // Bands[i] shades around Lines[i]; may be shorter than Lines
+	YMin, YMax            *float64 // fixed Y range when set
 	Arrows                []Arrow
 	Points                []Series // drawn as markers (e.g. start and goal)
 	EqualAxes             bool     // same range on X and Y, for planar paths
@@ -64,6 +72,29 @@ func (f Figure) Save(path string) error {
 	p := plot.New()
 	p.Title.Text, p.X.Label.Text, p.Y.Label.Text = f.Title, f.XLabel, f.YLabel
 	p.Add(plotter.NewGrid())
+	for i, b := range f.Bands {
+		if len(b.Lo) != len(b.X) || len(b.Hi) != len(b.X) {
+			return fmt.Errorf("plots: band %d has %d x, %d lo and %d hi values", i, len(b.X), len(b.Lo), len(b.Hi))
+		}
+		if len(b.X) < 2 {
+			continue
+		}
+		pts := make(plotter.XYs, 0, 2*len(b.X))
+		for j := range b.X {
+			pts = append(pts, plotter.XY{X: b.X[j], Y: b.Lo[j]})
+		}
+		for j := len(b.X) - 1; j >= 0; j-- {
+			pts = append(pts, plotter.XY{X: b.X[j], Y: b.Hi[j]})
+		}
+		poly, err := plotter.NewPolygon(pts)
+		if err != nil {
+			return fmt.Errorf("plots: band %d: %w", i, err)
+		}
+		r, g, bl, _ := Palette[i%len(Palette)].RGBA()
+		poly.Color = color.NRGBA{uint8(r >> 8), uint8(g >> 8), uint8(bl >> 8), 50}
+		poly.LineStyle.Width = 0
+		p.Add(poly)
+	}
 	for i, s := range f.Lines {
 		if err := checkSeries(s); err != nil {
 			return err
@@ -104,6 +135,12 @@ func (f Figure) Save(path string) error {
 		cx, cy, half := (p.X.Min+p.X.Max)/2, (p.Y.Min+p.Y.Max)/2, (hi-lo)/2
 		half = math.Max(half, math.Max(p.X.Max-p.X.Min, p.Y.Max-p.Y.Min)/2)
 		p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = cx-half, cx+half, cy-half, cy+half
+	}
+	if f.YMin != nil {
+		p.Y.Min = *f.YMin
+	}
+	if f.YMax != nil {
+		p.Y.Max = *f.YMax
 	}
 	if f.InvertY {
 		p.Y.Scale = invertScale{}

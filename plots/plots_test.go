@@ -14,6 +14,8 @@ func TestSaveWritesPNG(t *testing.T) {
 		fig  Figure
 	}{
 		{"lines", Figure{Title: "t", Lines: []Series{{Name: "a", X: []float64{0, 1, 2}, Y: []float64{0, 1, 0}}}}},
+		{"bands", Figure{Lines: []Series{{Name: "mean", X: []float64{0, 1, 2}, Y: []float64{0, 0.5, 1}}},
+			Bands: []Band{{X: []float64{0, 1, 2}, Lo: []float64{0, 0.3, 0.8}, Hi: []float64{0, 0.7, 1}}}}},
 		{"field", Figure{EqualAxes: true, InvertY: true, Arrows: []Arrow{{0, 0, 1, 1}, {1, 0, 0, 1}},
 			Points: []Series{{Name: "goal", X: []float64{1}, Y: []float64{1}}}}},
 	} {

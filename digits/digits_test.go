@@ -1,0 +1,269 @@
+package digits
+
+import (
+	"flag"
+	"math"
+	"math/rand/v2"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/fixture.npz")
+
+// The committed fixture: fixtureN digits generated with fixtureSeed.
+const (
+	fixturePath = "testdata/fixture.npz"
+	fixtureSeed = 20261124
+	fixtureN    = 40
+)
+
+func point(tr []float32, k int) pt { return pt{float64(tr[2*k]), float64(tr[2*k+1])} }
+
+func TestMinJerk(t *testing.T) {
+	const h = 1e-6
+	for _, tc := range []struct {
+		name    string
+		tau     float64
+		s, dsdt float64
+	}{
+		{"start at rest", 0, 0, 0},
+		{"end at rest", 1, 1, 0},
+		{"symmetric midpoint, peak speed 15/8", 0.5, 0.5, 1.875},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := MinJerk(tc.tau); math.Abs(got-tc.s) > 1e-12 {
+				t.Errorf("s(%v) = %v, want %v", tc.tau, got, tc.s)
+			}
+			d := (MinJerk(tc.tau+h) - MinJerk(tc.tau-h)) / (2 * h)
+			if math.Abs(d-tc.dsdt) > 1e-6 {
+				t.Errorf("s'(%v) = %v, want %v", tc.tau, d, tc.dsdt)
+			}
+		})
+	}
+	for k := 1; k <= 1000; k++ {
+		if MinJerk(float64(k)/1000) < MinJerk(float64(k-1)/1000) {
+			t.Fatalf("s not monotone at τ = %v", float64(k)/1000)
+		}
+	}
+}
+
+// TestSynthesizeProperties checks, for every class and several seeds, the
+// properties the trainer relies on: the pen starts and ends at rest, moves
+// fastest mid-stroke, stays on the canvas, every sample lies on ink, and the
+// digit is about 23 px tall.
+func TestSynthesizeProperties(t *testing.T) {
+	for label := range NumClasses {
+		for seed := range uint64(20) {
+			img := make([]uint8, ImageLen)
+			tr := make([]float32, TrajLen)
+			if err := Synthesize(label, rand.New(rand.NewPCG(seed, 99)), img, tr); err != nil {
+				t.Fatal(err)
+			}
+			first := point(tr, 1).dist(point(tr, 0))
+			last := point(tr, Steps-1).dist(point(tr, Steps-2))
+			mid := point(tr, Steps/2+1).dist(point(tr, Steps/2))
+			if first > 0.01 || last > 0.01 {
+				t.Errorf("digit %d seed %d: first/last step %.4f/%.4f px, want ≈ 0 (at rest)", label, seed, first, last)
+			}
+			if mid < 10*max(first, last) || mid > 2 {
+				t.Errorf("digit %d seed %d: mid-stroke step %.3f px, want fast but < 2 px", label, seed, mid)
+			}
+			y0, y1 := math.Inf(1), math.Inf(-1)
+			for k := range Steps {
+				p := point(tr, k)
+				// One pen-down stroke: no jumps between samples.
+				if k > 0 && p.dist(point(tr, k-1)) > 2 {
+					t.Errorf("digit %d seed %d: jump of %.2f px at point %d", label, seed, p.dist(point(tr, k-1)), k)
+				}
+				if p.x < 1 || p.x > Size-1 || p.y < 1 || p.y > Size-1 {
+					t.Fatalf("digit %d seed %d: point %d %v leaves the canvas", label, seed, k, p)
+				}
+				if v := img[int(p.y)*Size+int(p.x)]; v < 128 {
+					t.Errorf("digit %d seed %d: point %d %v lies on pixel of ink %d, want ≥ 128", label, seed, k, p, v)
+				}
+				y0, y1 = min(y0, p.y), max(y1, p.y)
+			}
+			// 23 px, scaled by 0.9..1.1 (±5% anisotropy) and tilted by ≤ 8°.
+			if h := y1 - y0; h < 0.8*DigitHeight || h > 1.25*DigitHeight {
+				t.Errorf("digit %d seed %d: height %.1f px, want ≈ %v", label, seed, h, DigitHeight)
+			}
+		}
+	}
+}
+
+func TestSynthesizeRejectsBadInput(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	img, tr := make([]uint8, ImageLen), make([]float32, TrajLen)
+	for _, tc := range []struct {
+		name  string
+		label int
+		rng   *rand.Rand
+		img   []uint8
+		tr    []float32
+	}{
+		{"negative label", -1, r, img, tr},
+		{"label 10", 10, r, img, tr},
+		{"nil rng", 3, nil, img, tr},
+		{"short image", 3, r, img[:10], tr},
+		{"short trajectory", 3, r, img, tr[:600]},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if err := Synthesize(tc.label, tc.rng, tc.img, tc.tr); err == nil {
+				t.Error("got nil error")
+			}
+		})
+	}
+}
+
+func equalDatasets(t *testing.T, got, want *Dataset) {
+	t.Helper()
+	if !slices.Equal(got.Labels, want.Labels) {
+		t.Fatalf("labels differ: %v vs %v", got.Labels, want.Labels)
+	}
+	if !slices.Equal(got.Images, want.Images) {
+		t.Fatal("images differ")
+	}
+	if !slices.Equal(got.Trajectories, want.Trajectories) {
+		t.Fatal("trajectories differ")
+	}
+}
+
+func TestGenerateIsDeterministic(t *testing.T) {
+	a, err := Generate(50, 7, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := Generate(50, 7, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	equalDatasets(t, a, b)
+	// Per-sample streams: a smaller dataset is a prefix of a larger one.
+	p, err := Generate(20, 7, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	prefix, _ := a.Subset([]int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19})
+	equalDatasets(t, p, prefix)
+	c, err := Generate(50, 8, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if slices.Equal(a.Trajectories, c.Trajectories) {
+		t.Error("seeds 7 and 8 gave the same trajectories")
+	}
+	if _, err := Generate(0, 1, nil); err == nil {
+		t.Error("Generate(0) gave no error")
+	}
+}
+
+func TestGenerateReportsProgress(t *testing.T) {
+	var calls []int
+	if _, err := Generate(150, 1, func(done int) { calls = append(calls, done) }); err != nil {
+		t.Fatal(err)
+	}
+	if len(calls) == 0 || calls[len(calls)-1] != 150 || !slices.IsSorted(calls) {
+		t.Errorf("progress calls %v, want increasing up to 150", calls)
+	}
+}
+
+// TestFixtureRegenerates holds the generator to the committed fixture: the
+// same seed must give the same arrays. Run with -update after an intended
+// change to the generator.
+func TestFixtureRegenerates(t *testing.T) {
+	d, err := Generate(fixtureN, fixtureSeed, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if *update {
+		if err := d.Save(fixturePath); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f, err := Load(fixturePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if runtime.GOARCH == "amd64" {
+		equalDatasets(t, d, f)
+		return
+	}
+	// Architectures that fuse multiply-adds may differ in the last bits.
+	if !slices.Equal(d.Labels, f.Labels) {
+		t.Fatal("labels differ")
+	}
+	for i, v := range d.Trajectories {
+		if math.Abs(float64(v-f.Trajectories[i])) > 1e-3 {
+			t.Fatalf("trajectory value %d: %v vs %v", i, v, f.Trajectories[i])
+		}
+	}
+	for i, v := range d.Images {
+		if diff := int(v) - int(f.Images[i]); diff < -2 || diff > 2 {
+			t.Fatalf("pixel %d: %d vs %d", i, v, f.Images[i])
+		}
+	}
+}
+
+func TestSaveLoadRoundTrip(t *testing.T) {
+	d, err := Generate(25, 3, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "d.npz")
+	if err := d.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	got, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	equalDatasets(t, got, d)
+	if _, err := Load(filepath.Join(t.TempDir(), "missing.npz")); err == nil {
+		t.Error("loading a missing file gave no error")
+	}
+	bad := &Dataset{Images: d.Images, Trajectories: d.Trajectories, Labels: d.Labels[:3]}
+	if err := bad.Save(filepath.Join(t.TempDir(), "bad.npz")); err == nil {
+		t.Error("saving an inconsistent dataset gave no error")
+	}
+}
+
+// TestStrokeOrder checks that each digit is written in its natural order:
+// where the pen starts and ends, relative to the digit's bounding box before
+// the affine jitter (x 0 = left, 1 = right; y 0 = top, 1 = bottom).
+func TestStrokeOrder(t *testing.T) {
+	type box struct{ x0, x1, y0, y1 float64 }
+	for _, tc := range []struct {
+		label      int
+		how        string
+		start, end box
+	}{
+		{0, "top, round and back to the top", box{0.3, 0.7, 0, 0.1}, box{0.2, 0.8, 0, 0.1}},
+		{1, "flag at upper left, stem to the bottom", box{0, 0.1, 0, 0.3}, box{0, 1, 0.95, 1}},
+		{2, "upper left, base ends bottom right", box{0, 0.3, 0, 0.35}, box{0.7, 1, 0.9, 1}},
+		{3, "upper left to lower left", box{0, 0.3, 0, 0.3}, box{0, 0.4, 0.7, 1}},
+		{4, "crossbar's right end, stem ends at the bottom", box{0.9, 1, 0.5, 0.85}, box{0.4, 0.9, 0.95, 1}},
+		{5, "top right to lower left", box{0.6, 1, 0, 0.1}, box{0, 0.3, 0.7, 1}},
+		{6, "top right, loop closes at the left", box{0.5, 1, 0, 0.15}, box{0, 0.3, 0.6, 0.95}},
+		{7, "top left to the bottom", box{0, 0.1, 0, 0.1}, box{0, 0.7, 0.95, 1}},
+		{8, "upper right and back there", box{0.5, 1, 0, 0.3}, box{0.5, 1, 0, 0.35}},
+		{9, "right of the head, stem ends at the bottom", box{0.8, 1, 0, 0.35}, box{0.6, 1, 0.95, 1}},
+	} {
+		t.Run(strconv.Itoa(tc.label), func(t *testing.T) {
+			for seed := range uint64(50) {
+				p := retime(toCanvas(template(tc.label, rand.New(rand.NewPCG(seed, 5)))))
+				x0, y0, x1, y1 := math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)
+				for _, q := range p {
+					x0, y0, x1, y1 = min(x0, q.x), min(y0, q.y), max(x1, q.x), max(y1, q.y)
+				}
+				rel := func(q pt) pt { return pt{(q.x - x0) / (x1 - x0), (q.y - y0) / (y1 - y0)} }
+				in := func(q pt, b box) bool { return q.x >= b.x0 && q.x <= b.x1 && q.y >= b.y0 && q.y <= b.y1 }
+				if s, e := rel(p[0]), rel(p[Steps-1]); !in(s, tc.start) || !in(e, tc.end) {
+					t.Errorf("seed %d: starts at %.2f, ends at %.2f; want %s", seed, s, e, tc.how)
+				}
+			}
+		})
+	}
+}

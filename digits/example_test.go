@@ -1,0 +1,46 @@
+package digits_test
+
+import (
+	"fmt"
+	"log"
+	"math/rand/v2"
+
+	"github.com/ndp-go/ndp/digits"
+)
+
+// A training epoch's worth of network inputs and targets from a generated
+// dataset.
+func Example() {
+	d, err := digits.Generate(100, 1, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	train, test, err := d.SplitPerClass(0.8, rand.New(rand.NewPCG(1, 0)))
+	if err != nil {
+		log.Fatal(err)
+	}
+	batches, err := digits.Batches(len(train), 32, rand.New(rand.NewPCG(1, 0 /* epoch */)))
+	if err != nil {
+		log.Fatal(err)
+	}
+	idx := make([]int, len(batches[0]))
+	for k, j := range batches[0] {
+		idx[k] = train[j]
+	}
+	x, _ := d.NetImages(idx, digits.NetSize) // [32, 28, 28] in [0, 1]
+	y, _ := d.TrajectoryBatch(idx)           // [32, 301, 2] canvas px
+	fmt.Println(len(train)+len(test), len(batches), len(x)/(28*28), len(y)/(301*2))
+	// Output: 100 3 32 32
+}
+
+func ExamplePerClass() {
+	labels := []int{0, 0, 1, 1}
+	losses := []float64{1, 3, 5, 5}
+	s, err := digits.PerClass(labels, losses)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Printf("class 0: %.1f, class 1: %.1f, over classes: %.1f ± %.1f\n",
+		s.Mean[0], s.Mean[1], s.MeanOverClasses, s.StdOverClasses)
+	// Output: class 0: 2.0, class 1: 5.0, over classes: 3.5 ± 1.5
+}

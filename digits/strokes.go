@@ -1,0 +1,144 @@
+package digits
+
+import (
+	"math"
+	"math/rand/v2"
+)
+
+// pt is a point in template units (x right, y down, a digit is about 2 wide
+// and 4 tall) or, after mapping, in canvas pixels.
+type pt struct{ x, y float64 }
+
+func (p pt) add(q pt) pt                           { return pt{p.x + q.x, p.y + q.y} }
+func (p pt) sub(q pt) pt                           { return pt{p.x - q.x, p.y - q.y} }
+func (p pt) scale(s float64) pt                    { return pt{p.x * s, p.y * s} }
+func (p pt) dist(q pt) float64                     { return math.Hypot(p.x-q.x, p.y-q.y) }
+func lerp(p, q pt, t float64) pt                   { return pt{p.x + (q.x-p.x)*t, p.y + (q.y-p.y)*t} }
+func rad(deg float64) float64                      { return deg * math.Pi / 180 }
+func polar(r, deg float64) pt                      { a := rad(deg); return pt{r * math.Cos(a), r * math.Sin(a)} }
+func uniform(r *rand.Rand, lo, hi float64) float64 { return lo + (hi-lo)*r.Float64() }
+
+// pen builds one pen-down stroke as a dense polyline. Every primitive starts
+// where the previous one ended, so jittering a primitive's parameters can never
+// break the stroke into pieces.
+type pen struct{ pts []pt }
+
+func startAt(p pt) *pen { return &pen{pts: []pt{p}} }
+
+func (p *pen) pos() pt { return p.pts[len(p.pts)-1] }
+
+// lineTo draws a straight segment to q.
+func (p *pen) lineTo(q pt) { p.pts = append(p.pts, q) }
+
+// lineBy draws a straight segment of length l in direction deg (screen
+// angles: 0 = right, 90 = down, -90 = up).
+func (p *pen) lineBy(l, deg float64) { p.lineTo(p.pos().add(polar(l, deg))) }
+
+// arc draws part of an axis-aligned ellipse with radii (rx, ry) whose point at
+// parameter from (degrees, p = c + (rx cos θ, ry sin θ)) is the current pen
+// position, sweeping by sweep degrees (positive = clockwise on screen, since y
+// points down).
+func (p *pen) arc(rx, ry, from, sweep float64) {
+	a := rad(from)
+	c := p.pos().sub(pt{rx * math.Cos(a), ry * math.Sin(a)})
+	// 2° steps keep the chord error far below a hundredth of a pixel.
+	steps := max(2, int(math.Ceil(math.Abs(sweep)/2)))
+	for i := 1; i <= steps; i++ {
+		t := rad(from + sweep*float64(i)/float64(steps))
+		p.pts = append(p.pts, c.add(pt{rx * math.Cos(t), ry * math.Sin(t)}))
+	}
+}
+
+// template returns the jittered single-stroke path of digit label in template
+// units; the caller normalises its size, so only shape and proportions matter.
+// Each case describes the stroke in the order a person would write it.
+func template(label int, r *rand.Rand) []pt {
+	j := func(lo, hi float64) float64 { return uniform(r, lo, hi) }
+	switch label {
+	case 0:
+		// One ellipse, started at the top and drawn anticlockwise (down the
+		// left side first), closing with a small overlap or gap.
+		start := j(-105, -75)
+		p := startAt(pt{0, 0})
+		p.arc(j(0.85, 1.05), j(1.9, 2.05), start, -j(345, 375))
+		return p.pts
+	case 1:
+		// A short flag rising to the top-right, then the stem straight down.
+		p := startAt(pt{0, 0})
+		p.lineBy(j(0.45, 0.8), j(-60, -35))
+		p.lineBy(j(3.7, 4.0), 90+j(-4, 4))
+		return p.pts
+	case 2:
+		// Hook over the top clockwise, diagonal down to the bottom left, then
+		// the base stroke to the right.
+		rx, ry := j(0.85, 1.0), j(0.85, 1.0)
+		p := startAt(pt{0, 0})
+		p.arc(rx, ry, j(-175, -150), j(185, 215))
+		p.lineTo(pt{p.pts[0].x + j(-0.15, 0.1), minY(p.pts) + j(3.85, 4.05)})
+		p.lineBy(j(1.6, 2.0), j(-5, 3))
+		return p.pts
+	case 3:
+		// Upper bowl clockwise into the waist, then the larger lower bowl
+		// clockwise, ending at the bottom left.
+		p := startAt(pt{0, 0})
+		p.arc(j(0.8, 0.95), j(0.85, 0.95), j(-165, -140), j(235, 255))
+		p.arc(j(0.9, 1.05), j(0.95, 1.05), j(-110, -95), j(235, 260))
+		return p.pts
+	case 4:
+		// Crossbar right to left, diagonal up to the top, then the stem down
+		// through the crossbar.
+		bar := j(1.8, 2.1)
+		p := startAt(pt{0, 0})
+		p.lineBy(bar, 180+j(-3, 3))
+		h := j(2.5, 2.9)
+		p.lineTo(pt{p.pos().x + bar*j(0.6, 0.75), p.pos().y - h})
+		p.lineBy(j(3.8, 4.1), 90+j(-3, 3))
+		return p.pts
+	case 5:
+		// Top bar drawn right to left, short stem down, then a bowl bulging
+		// to the right and ending at the bottom left.
+		p := startAt(pt{0, 0})
+		p.lineBy(j(1.3, 1.7), 180+j(-4, 4))
+		p.lineBy(j(1.4, 1.8), 90+j(-6, 3))
+		p.arc(j(0.9, 1.05), j(1.0, 1.15), j(-150, -130), j(270, 300))
+		return p.pts
+	case 6:
+		// From the top right, sweep anticlockwise down the left side to the
+		// bottom, then close the lower loop anticlockwise.
+		p := startAt(pt{0, 0})
+		p.arc(j(0.95, 1.1), j(1.9, 2.1), j(-75, -60), -j(180, 200))
+		p.arc(j(0.8, 0.95), j(0.8, 0.9), 90+j(-5, 10), -j(270, 305))
+		return p.pts
+	case 7:
+		// Top bar left to right, then a long diagonal down to the left.
+		p := startAt(pt{0, 0})
+		p.lineBy(j(1.7, 2.1), j(-3, 3))
+		p.lineBy(j(3.9, 4.2), j(100, 112))
+		return p.pts
+	case 8:
+		// From the upper right, anticlockwise over the top loop to the waist,
+		// clockwise round the lower loop back to the waist, then up the right
+		// side of the top loop to close it.
+		rxu, ryu := j(0.7, 0.85), j(0.9, 1.0)
+		p := startAt(pt{0, 0})
+		p.arc(rxu, ryu, j(-35, -15), -j(240, 260))
+		p.arc(j(0.9, 1.05), j(0.95, 1.05), -90+j(-8, 8), j(355, 365))
+		p.arc(rxu, ryu, 90+j(-8, 8), -j(95, 120))
+		return p.pts
+	default: // 9
+		// Head drawn anticlockwise from its right side, then the stem down.
+		p := startAt(pt{0, 0})
+		p.arc(j(0.85, 1.0), j(0.9, 1.05), j(-20, 0), -j(350, 375))
+		p.lineBy(j(2.8, 3.1), 90+j(0, 6))
+		return p.pts
+	}
+}
+
+// minY returns the topmost y of pts (y points down).
+func minY(pts []pt) float64 {
+	m := math.Inf(1)
+	for _, q := range pts {
+		m = min(m, q.y)
+	}
+	return m
+}
