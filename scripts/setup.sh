@@ -5,7 +5,7 @@ set -euo pipefail
 
 # Debian packages: MuJoCo 2.2.2 for the robot tasks, Mesa's OSMesa/EGL for
 # offscreen rendering.
-pkgs=(libmujoco-dev)
+pkgs=(libmujoco-dev libegl-dev libegl-mesa0 libgl1-mesa-dri)
 
 missing=()
 for p in "${pkgs[@]}"; do

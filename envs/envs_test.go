@@ -1,0 +1,376 @@
+package envs
+
+import (
+	"errors"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"testing"
+)
+
+var allTasks = []struct {
+	name            string
+	obs, act, steps int
+	posLen          int
+}{
+	{"faucet", SawyerObsDim, SawyerActDim, SawyerMaxSteps, 3},
+	{"pick", JacoObsDim, JacoActDim, JacoMaxSteps, 9},
+	{"push", SawyerObsDim, SawyerActDim, SawyerMaxSteps, 3},
+	{"soccer", SawyerObsDim, SawyerActDim, SawyerMaxSteps, 3},
+	{"throw", JacoObsDim, JacoActDim, JacoMaxSteps, 9},
+}
+
+func mustMake(t testing.TB, name string, opts ...Option) Env {
+	t.Helper()
+	e, err := Make(name, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(e.Close)
+	return e
+}
+
+func TestRegistry(t *testing.T) {
+	want := []string{"faucet", "pick", "push", "soccer", "throw"}
+	if got := Names(); !slices.Equal(got, want) {
+		t.Fatalf("Names() = %v, want %v", got, want)
+	}
+	if _, err := Make("juggle"); !errors.Is(err, ErrUnknownTask) {
+		t.Errorf("Make(juggle) err = %v", err)
+	}
+	if _, err := Make("push", WithRewardDelay(0)); err == nil {
+		t.Error("reward delay 0 accepted")
+	}
+	if _, err := Make("push", WithMaxSteps(-1)); err == nil {
+		t.Error("negative max steps accepted")
+	}
+	if _, err := Scripted("juggle"); err == nil {
+		t.Error("Scripted(juggle) succeeded")
+	}
+}
+
+func TestDimsAndLayout(t *testing.T) {
+	for _, tc := range allTasks {
+		t.Run(tc.name, func(t *testing.T) {
+			e := mustMake(t, tc.name)
+			if e.Name() != tc.name || e.ObsDim() != tc.obs || e.ActDim() != tc.act || e.MaxSteps() != tc.steps {
+				t.Fatalf("got %s obs=%d act=%d steps=%d", e.Name(), e.ObsDim(), e.ActDim(), e.MaxSteps())
+			}
+			l := e.Layout()
+			if len(l.Position) != tc.posLen || len(l.Velocity) != tc.posLen {
+				t.Errorf("layout position %v velocity %v", l.Position, l.Velocity)
+			}
+			for name, r := range l.Fields {
+				if r[0] < 0 || r[1] > tc.obs || r[0] >= r[1] {
+					t.Errorf("field %s range %v", name, r)
+				}
+			}
+			obs, err := e.Reset(1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(obs) != tc.obs {
+				t.Fatalf("obs len %d", len(obs))
+			}
+			for i, v := range obs {
+				if math.IsNaN(v) || math.IsInf(v, 0) {
+					t.Errorf("obs[%d] = %v", i, v)
+				}
+			}
+		})
+	}
+}
+
+// TestScriptedSuccess is the feasibility proof: each scripted controller
+// solves its task in at least 80% of 100 random resets.
+func TestScriptedSuccess(t *testing.T) {
+	for _, tc := range allTasks {
+		t.Run(tc.name, func(t *testing.T) {
+			e := mustMake(t, tc.name)
+			p, err := Scripted(tc.name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			const n = 100
+			st, err := Evaluate(e, p, n, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("%s: success %.2f final-step %.2f unstable %d over %d resets",
+				tc.name, st.SuccessRate(), st.FinalSuccessRate(), st.Unstable, n)
+			if st.SuccessRate() < 0.8 {
+				t.Errorf("%s scripted success %.2f < 0.80", tc.name, st.SuccessRate())
+			}
+			if st.Unstable > 0 {
+				t.Errorf("%d unstable episodes", st.Unstable)
+			}
+		})
+	}
+}
+
+func randomActions(rng *rand.Rand, n int) []float64 {
+	a := make([]float64, n)
+	for i := range a {
+		a[i] = 2*rng.Float64() - 1
+	}
+	return a
+}
+
+func TestDeterministic(t *testing.T) {
+	for _, tc := range allTasks {
+		t.Run(tc.name, func(t *testing.T) {
+			run := func() []float64 {
+				e := mustMake(t, tc.name)
+				rng := rand.New(rand.NewPCG(7, 7))
+				obs, err := e.Reset(42)
+				if err != nil {
+					t.Fatal(err)
+				}
+				out := append([]float64(nil), obs...)
+				for i := 0; i < 20; i++ {
+					obs, r, _, _, err := e.Step(randomActions(rng, e.ActDim()))
+					if err != nil {
+						t.Fatal(err)
+					}
+					out = append(append(out, obs...), r)
+				}
+				return out
+			}
+			if a, b := run(), run(); !slices.Equal(a, b) {
+				t.Error("same seed gave different trajectories")
+			}
+			e := mustMake(t, tc.name)
+			o1, _ := e.Reset(1)
+			o2, _ := e.Reset(2)
+			if slices.Equal(o1, o2) {
+				t.Error("different seeds gave the same start")
+			}
+		})
+	}
+}
+
+func TestBadActions(t *testing.T) {
+	e := mustMake(t, "push", WithMaxSteps(3))
+	if _, _, _, _, err := e.Step([]float64{0, 0, 0, 0}); !errors.Is(err, ErrNeedsReset) {
+		t.Errorf("step before reset: %v", err)
+	}
+	obs0, err := e.Reset(3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name   string
+		action []float64
+	}{
+		{"nan", []float64{math.NaN(), 0, 0, 0}},
+		{"inf", []float64{0, math.Inf(-1), 0, 0}},
+		{"short", []float64{0, 0, 0}},
+		{"long", []float64{0, 0, 0, 0, 0}},
+		{"nil", nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if _, _, _, _, err := e.Step(tc.action); !errors.Is(err, ErrBadAction) {
+				t.Errorf("err = %v, want ErrBadAction", err)
+			}
+		})
+	}
+	// Rejected actions were not applied: the hand has not moved.
+	d, err := Sim(e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if mp := d.MocapPos(); mp[0] != obs0[0] || d.Time() != 0 {
+		t.Errorf("rejected action changed the state: mocap %v time %v", mp[:3], d.Time())
+	}
+	_, _, _, info, err := e.Step([]float64{5, -5, 0, 0.5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.ClippedActions != 2 {
+		t.Errorf("clipped = %d, want 2", info.ClippedActions)
+	}
+	if mp := d.MocapPos(); math.Abs(mp[0]-obs0[0]-SawyerActionScale) > 1e-9 {
+		t.Errorf("clipped action moved mocap by %v", mp[0]-obs0[0])
+	}
+	e.Step([]float64{0, 0, 0, 0})
+	_, _, done, info, err := e.Step([]float64{0, 0, 0, 0})
+	if err != nil || !done || !info.Truncated || info.Step != 3 {
+		t.Errorf("time limit: done=%v info=%+v err=%v", done, info, err)
+	}
+	if _, _, _, _, err := e.Step([]float64{0, 0, 0, 0}); !errors.Is(err, ErrNeedsReset) {
+		t.Errorf("step after done: %v", err)
+	}
+}
+
+// TestUnstableTruncates poisons the simulator: MuJoCo silently resets on NaN,
+// and the env must flag the episode as unstable and end it.
+func TestUnstableTruncates(t *testing.T) {
+	for _, name := range []string{"push", "pick"} {
+		t.Run(name, func(t *testing.T) {
+			e := mustMake(t, name)
+			if _, err := e.Reset(0); err != nil {
+				t.Fatal(err)
+			}
+			d, _ := Sim(e)
+			d.QVel()[0] = math.NaN()
+			_, _, done, info, err := e.Step(make([]float64, e.ActDim()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !done || !info.Unstable || !info.Truncated {
+				t.Errorf("done=%v info=%+v", done, info)
+			}
+			if _, _, _, _, err := e.Step(make([]float64, e.ActDim())); !errors.Is(err, ErrNeedsReset) {
+				t.Errorf("stepping an unstable episode: %v", err)
+			}
+		})
+	}
+}
+
+func TestRewardDelay(t *testing.T) {
+	const k = 4
+	e := mustMake(t, "push", WithRewardDelay(k))
+	ref := mustMake(t, "push")
+	obs, _ := e.Reset(5)
+	ref.Reset(5)
+	p, _ := Scripted("push")
+	var last float64
+	for i := 1; i <= 20; i++ {
+		a := p.Act(obs)
+		var r, rr float64
+		obs, r, _, _, _ = e.Step(a)
+		_, rr, _, _, _ = ref.Step(a)
+		if i%k == 0 {
+			if r != rr {
+				t.Errorf("step %d: refreshed reward %v != dense %v", i, r, rr)
+			}
+		} else if i > k && r != last {
+			t.Errorf("step %d: delayed reward changed between refreshes", i)
+		}
+		last = r
+	}
+}
+
+func TestSawyerHandTracksMocap(t *testing.T) {
+	e := mustMake(t, "push")
+	obs, _ := e.Reset(0)
+	d, _ := Sim(e)
+	for i := 0; i < 15; i++ {
+		obs, _, _, _, _ = e.Step([]float64{1, 0.5, 0.3, 0})
+	}
+	// Moving at full speed (0.8 m/s) the weld lags a little; at rest it must
+	// sit on the target.
+	for i := 0; i < 5; i++ {
+		obs, _, _, _, _ = e.Step([]float64{0, 0, 0, 0})
+	}
+	mp := d.MocapPos()
+	if dist := norm3(obs[0:3], mp[0:3]); dist > 0.005 {
+		t.Errorf("hand %.3f is %.3f m from its mocap target %.3f", obs[0:3], dist, mp[0:3])
+	}
+}
+
+func TestVecEnvDeterministic(t *testing.T) {
+	run := func(workers int) ([][]float64, []float64) {
+		v, err := NewVec("soccer", 5, workers)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer v.Close()
+		obs, err := v.Reset(11)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pols := make([]Policy, v.Len())
+		for i := range pols {
+			pols[i], _ = Scripted("soccer")
+		}
+		var total []float64
+		for s := 0; s < 40; s++ {
+			acts := make([][]float64, v.Len())
+			for i := range acts {
+				acts[i] = pols[i].Act(obs[i])
+			}
+			var rew []float64
+			obs, rew, _, _, err = v.Step(acts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			total = append(total, rew...)
+		}
+		return obs, total
+	}
+	o1, r1 := run(1)
+	o2, r2 := run(2)
+	if !slices.Equal(r1, r2) {
+		t.Error("rewards depend on the number of workers")
+	}
+	for i := range o1 {
+		if !slices.Equal(o1[i], o2[i]) {
+			t.Errorf("env %d observation depends on the number of workers", i)
+		}
+	}
+	if _, err := NewVec("push", 0, 1); err == nil {
+		t.Error("NewVec with 0 envs succeeded")
+	}
+	v, _ := NewVec("push", 2, 2)
+	defer v.Close()
+	v.Reset(0)
+	if _, _, _, _, err := v.Step([][]float64{{0, 0, 0, 0}}); err == nil {
+		t.Error("wrong number of actions accepted")
+	}
+	if _, _, _, _, err := v.Step([][]float64{{0, 0, 0, 0}, {math.NaN(), 0, 0, 0}}); !errors.Is(err, ErrBadAction) {
+		t.Errorf("NaN action in vec env: %v", err)
+	}
+}
+
+func TestInverseDynamics(t *testing.T) {
+	e := mustMake(t, "pick")
+	e.Reset(0)
+	e.Step(make([]float64, 9))
+	d, _ := Sim(e)
+	nv := d.Model().NV()
+	before := append([]float64(nil), d.QPos()...)
+	// Zero acceleration at rest: the torque must hold the arm against gravity.
+	tau, err := InverseDynamics(e, make([]float64, nv))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tau) != nv || math.Abs(tau[1]) < 1e-3 {
+		t.Errorf("tau = %v", tau)
+	}
+	if !slices.Equal(before, d.QPos()) {
+		t.Error("inverse dynamics disturbed the episode")
+	}
+	if _, err := InverseDynamics(e, make([]float64, 2)); err == nil {
+		t.Error("wrong qacc length accepted")
+	}
+}
+
+func TestRecordDemos(t *testing.T) {
+	e := mustMake(t, "pick")
+	p, _ := Scripted("pick")
+	eps, err := Record(e, p, 3, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(eps) != 3 {
+		t.Fatalf("%d episodes", len(eps))
+	}
+	for _, ep := range eps {
+		if len(ep.Obs) != len(ep.Actions)+1 || len(ep.Actions) != JacoMaxSteps || len(ep.Rewards) != len(ep.Actions) {
+			t.Errorf("seed %d: %d obs, %d actions, %d rewards", ep.Seed, len(ep.Obs), len(ep.Actions), len(ep.Rewards))
+		}
+	}
+	// Replaying the recorded actions reproduces the episode exactly.
+	obs, _ := e.Reset(eps[0].Seed)
+	if !slices.Equal(obs, eps[0].Obs[0]) {
+		t.Fatal("replay starts from a different observation")
+	}
+	for i, a := range eps[0].Actions {
+		obs, _, _, _, _ = e.Step(a)
+		if !slices.Equal(obs, eps[0].Obs[i+1]) {
+			t.Fatalf("replay diverged at step %d", i)
+		}
+	}
+}

@@ -1,0 +1,246 @@
+package envs
+
+import (
+	_ "embed"
+	"math"
+	"math/rand/v2"
+	"strings"
+
+	"github.com/ndp-go/ndp/envs/render"
+	"github.com/ndp-go/ndp/mujoco"
+)
+
+//go:embed assets/sawyer.xml
+var sawyerXML string
+
+//go:embed assets/push.xml
+var pushXML string
+
+//go:embed assets/soccer.xml
+var soccerXML string
+
+//go:embed assets/faucet.xml
+var faucetXML string
+
+// Sawyer task constants, as specified for the Meta-World style tasks.
+const (
+	SawyerActionScale = 1.0 / 100 // metres of end-effector motion per unit action per step
+	SawyerMaxSteps    = 150
+	SawyerFrameSkip   = 5
+	SawyerObsDim      = 16
+	SawyerActDim      = 4
+	PushSuccessDist   = 0.07
+	SoccerSuccessDist = 0.07
+	FaucetSuccessDist = 0.05
+	fingerMax         = 0.04   // finger slide range, m
+	faucetHandleLen   = 0.15   // pivot to handle end, m
+	faucetHandleZ     = 0.12   // handle height above the table, m
+	faucetOpenAngle   = 1.5708 // handle stop (open position), rad
+)
+
+// Workspace of the mocap target (hand tool centre point), metres.
+var (
+	sawyerHome = [3]float64{0, 0.6, 0.2}
+	sawyerLow  = [3]float64{-0.3, 0.35, 0.02}
+	sawyerHigh = [3]float64{0.3, 0.9, 0.4}
+)
+
+// SawyerLayout is the observation layout of push, soccer and faucet.
+func SawyerLayout() Layout {
+	return Layout{
+		Position: []int{0, 1, 2},
+		Velocity: []int{7, 8, 9},
+		Fields: map[string][2]int{
+			"hand_pos": {0, 3}, "finger_opening": {3, 4}, "object_pos": {4, 7},
+			"hand_vel": {7, 10}, "object_vel": {10, 13}, "goal_pos": {13, 16},
+		},
+	}
+}
+
+type sawyerKind int
+
+const (
+	kindPush sawyerKind = iota
+	kindSoccer
+	kindFaucet
+)
+
+var sawyerNames = map[sawyerKind]string{kindPush: "push", kindSoccer: "soccer", kindFaucet: "faucet"}
+
+// sawyerTask implements push, soccer and faucet on the shared arm scene.
+type sawyerTask struct {
+	kind    sawyerKind
+	tcp     int // site
+	objBody int // push/soccer: object body
+	objQ    int // push/soccer: free joint qpos address; faucet: handle qpos
+	endSite int // faucet: handle end site
+	rQ, lQ  int // finger qpos addresses
+	goal    [3]float64
+	prevH   [3]float64
+	prevO   [3]float64
+}
+
+func sawyerScene(k sawyerKind) string {
+	objs := map[sawyerKind]string{kindPush: pushXML, kindSoccer: soccerXML, kindFaucet: faucetXML}[k]
+	s := strings.Replace(sawyerXML, "{{OBJECTS}}", objs, 1)
+	return strings.Replace(s, "{{TASK}}", sawyerNames[k], 1)
+}
+
+func newSawyer(k sawyerKind, cfg config) (Env, error) {
+	name := sawyerNames[k]
+	m, err := cachedLoad(name, sawyerScene(k))
+	if err != nil {
+		return nil, err
+	}
+	t := &sawyerTask{kind: k}
+	if t.tcp, err = mustID(m, mujoco.ObjSite, "tcp"); err != nil {
+		return nil, err
+	}
+	r, err := mustID(m, mujoco.ObjJoint, "r_close")
+	if err != nil {
+		return nil, err
+	}
+	l, err := mustID(m, mujoco.ObjJoint, "l_close")
+	if err != nil {
+		return nil, err
+	}
+	t.rQ, t.lQ = m.JointQPosAdr(r), m.JointQPosAdr(l)
+	if k == kindFaucet {
+		j, err := mustID(m, mujoco.ObjJoint, "handle")
+		if err != nil {
+			return nil, err
+		}
+		t.objQ = m.JointQPosAdr(j)
+		if t.endSite, err = mustID(m, mujoco.ObjSite, "handle_end"); err != nil {
+			return nil, err
+		}
+	} else {
+		j, err := mustID(m, mujoco.ObjJoint, "obj")
+		if err != nil {
+			return nil, err
+		}
+		t.objQ = m.JointQPosAdr(j)
+		if t.objBody, err = mustID(m, mujoco.ObjBody, "obj"); err != nil {
+			return nil, err
+		}
+	}
+	e, err := newSimEnv(t, m, cfg)
+	if err != nil {
+		return nil, err
+	}
+	// The weld drags the arm; cancelling gravity on the 7 arm joints keeps the
+	// hand on its target instead of sagging.
+	if err := e.data.SetGravityCompensation([]int{0, 1, 2, 3, 4, 5, 6}); err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+func (t *sawyerTask) name() string   { return sawyerNames[t.kind] }
+func (t *sawyerTask) obsDim() int    { return SawyerObsDim }
+func (t *sawyerTask) actDim() int    { return SawyerActDim }
+func (t *sawyerTask) maxSteps() int  { return SawyerMaxSteps }
+func (t *sawyerTask) frameSkip() int { return SawyerFrameSkip }
+func (t *sawyerTask) layout() Layout { return SawyerLayout() }
+func (t *sawyerTask) camera() render.Camera {
+	return render.Camera{Eye: [3]float64{1.1, -0.05, 0.85}, LookAt: [3]float64{0, 0.6, 0.08}, FovY: 45}
+}
+
+func (t *sawyerTask) reset(d *mujoco.Data, rng *rand.Rand) error {
+	copy(d.MocapPos()[0:3], sawyerHome[:])
+	qpos := d.QPos()
+	qpos[t.rQ], qpos[t.lQ] = fingerMax/2, fingerMax/2
+	ctrl := d.Ctrl()
+	ctrl[0], ctrl[1] = fingerMax/2, fingerMax/2
+	mp := d.MocapPos()
+	switch t.kind {
+	case kindPush:
+		ox, oy := uniform(rng, -0.1, 0.1), uniform(rng, 0.5, 0.6)
+		copy(qpos[t.objQ:t.objQ+7], []float64{ox, oy, 0.02, 1, 0, 0, 0})
+		t.goal = [3]float64{uniform(rng, -0.1, 0.1), uniform(rng, 0.7, 0.8), 0.02}
+		copy(mp[3:6], t.goal[:])
+	case kindSoccer:
+		ox, oy := uniform(rng, -0.1, 0.1), uniform(rng, 0.5, 0.6)
+		copy(qpos[t.objQ:t.objQ+7], []float64{ox, oy, 0.03, 1, 0, 0, 0})
+		gx := uniform(rng, -0.1, 0.1)
+		copy(mp[3:6], []float64{gx, 0.8, 0})
+		t.goal = [3]float64{gx, 0.8, 0.03}
+	case kindFaucet:
+		bx, by := uniform(rng, -0.1, 0.05), uniform(rng, 0.75, 0.85)
+		copy(mp[3:6], []float64{bx, by, 0})
+		qpos[t.objQ] = 0
+		t.goal = [3]float64{bx + faucetHandleLen, by, faucetHandleZ}
+	}
+	return nil
+}
+
+func (t *sawyerTask) apply(d *mujoco.Data, a []float64) {
+	mp := d.MocapPos()
+	for i := 0; i < 3; i++ {
+		mp[i] = clamp(mp[i]+a[i]*SawyerActionScale, sawyerLow[i], sawyerHigh[i])
+	}
+	open := fingerMax / 2 * (1 - a[3])
+	ctrl := d.Ctrl()
+	ctrl[0], ctrl[1] = open, open
+}
+
+func (t *sawyerTask) objPos(d *mujoco.Data) []float64 {
+	if t.kind == kindFaucet {
+		return d.SiteXPos()[3*t.endSite : 3*t.endSite+3]
+	}
+	return d.XPos()[3*t.objBody : 3*t.objBody+3]
+}
+
+func (t *sawyerTask) observe(d *mujoco.Data, obs []float64, dt float64) {
+	hand := d.SiteXPos()[3*t.tcp : 3*t.tcp+3]
+	obj := t.objPos(d)
+	q := d.QPos()
+	copy(obs[0:3], hand)
+	obs[3] = q[t.rQ] + q[t.lQ]
+	copy(obs[4:7], obj)
+	for i := 0; i < 3; i++ {
+		if dt > 0 {
+			obs[7+i] = (hand[i] - t.prevH[i]) / dt
+			obs[10+i] = (obj[i] - t.prevO[i]) / dt
+		} else {
+			obs[7+i], obs[10+i] = 0, 0
+		}
+		t.prevH[i], t.prevO[i] = hand[i], obj[i]
+	}
+	copy(obs[13:16], t.goal[:])
+}
+
+func (t *sawyerTask) threshold() float64 {
+	if t.kind == kindFaucet {
+		return FaucetSuccessDist
+	}
+	return PushSuccessDist
+}
+
+// reward: approach the object, bring it to the goal, bonus when solved.
+func (t *sawyerTask) reward(obs []float64) float64 {
+	reach := norm3(obs[0:3], obs[4:7])
+	dist := norm3(obs[4:7], obs[13:16])
+	r := -reach - 2*dist
+	if dist < t.threshold() {
+		r++
+	}
+	return r
+}
+
+func (t *sawyerTask) success(d *mujoco.Data, obs []float64) (bool, float64) {
+	dist := norm3(obs[4:7], obs[13:16])
+	return dist < t.threshold(), dist
+}
+
+func init() {
+	for k := range sawyerNames {
+		registry[sawyerNames[k]] = func(cfg config) (Env, error) { return newSawyer(k, cfg) }
+	}
+}
+
+// faucetAngle returns the handle angle from an observation: 0 closed, pi/2 open.
+func faucetAngle(obs []float64) float64 {
+	pivot := [2]float64{obs[13] - faucetHandleLen, obs[14]}
+	return math.Atan2(obs[4]-pivot[0], -(obs[5] - pivot[1]))
+}
