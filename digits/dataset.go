@@ -1,19 +1,16 @@
 package digits
 
 import (
-	"bytes"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 	"math"
 	"os"
 	"slices"
-	"strconv"
-	"strings"
 
-	"github.com/sbinet/npyio/npy"
 	"github.com/sbinet/npyio/npz"
+
+	"github.com/ndp-go/ndp/internal/npzio"
 )
 
 // Dataset holds n digits as flat row-major arrays, laid out exactly as in the
@@ -181,68 +178,68 @@ func Read(r io.ReaderAt, size int64) (*Dataset, error) {
 	if err != nil {
 		return nil, fmt.Errorf("not an npz (zip) file: %w", err)
 	}
-	imgs, err := readArray(zr, keyImages)
+	imgs, err := npzio.Read(zr, keyImages, maxSamples*TrajLen)
 	if err != nil {
 		return nil, err
 	}
-	trajs, err := readArray(zr, keyTrajectories)
+	trajs, err := npzio.Read(zr, keyTrajectories, maxSamples*TrajLen)
 	if err != nil {
 		return nil, err
 	}
-	labels, err := readArray(zr, keyLabels)
+	labels, err := npzio.Read(zr, keyLabels, maxSamples*TrajLen)
 	if err != nil {
 		return nil, err
 	}
-	if len(labels.shape) != 1 {
-		return nil, fmt.Errorf("array %q has shape %v, want [n]", keyLabels, labels.shape)
+	if len(labels.Shape) != 1 {
+		return nil, fmt.Errorf("array %q has shape %v, want [n]", keyLabels, labels.Shape)
 	}
-	n := labels.shape[0]
+	n := labels.Shape[0]
 	if n == 0 {
 		return nil, errors.New("empty dataset: no labels")
 	}
-	if imgs.kind == 'b' {
-		return nil, fmt.Errorf("array %q has dtype %s, want uint8, float32 or float64", keyImages, imgs.dtype)
+	if imgs.Kind == 'b' {
+		return nil, fmt.Errorf("array %q has dtype %s, want uint8, float32 or float64", keyImages, imgs.Dtype)
 	}
-	if trajs.kind != 'f' {
-		return nil, fmt.Errorf("array %q has dtype %s, want float32 or float64", keyTrajectories, trajs.dtype)
+	if trajs.Kind != 'f' {
+		return nil, fmt.Errorf("array %q has dtype %s, want float32 or float64", keyTrajectories, trajs.Dtype)
 	}
-	if labels.kind == 'f' || labels.kind == 'b' {
-		return nil, fmt.Errorf("array %q has dtype %s, want an integer type", keyLabels, labels.dtype)
+	if labels.Kind == 'f' || labels.Kind == 'b' {
+		return nil, fmt.Errorf("array %q has dtype %s, want an integer type", keyLabels, labels.Dtype)
 	}
-	if !slices.Equal(imgs.shape, []int{n, Size, Size}) {
+	if !slices.Equal(imgs.Shape, []int{n, Size, Size}) {
 		return nil, fmt.Errorf("array %q has shape %v, want [%d %d %d] (n from %q)",
-			keyImages, imgs.shape, n, Size, Size, keyLabels)
+			keyImages, imgs.Shape, n, Size, Size, keyLabels)
 	}
-	if !slices.Equal(trajs.shape, []int{n, Steps, 2}) {
+	if !slices.Equal(trajs.Shape, []int{n, Steps, 2}) {
 		return nil, fmt.Errorf("array %q has shape %v, want [%d %d 2] (n from %q)",
-			keyTrajectories, trajs.shape, n, Steps, keyLabels)
+			keyTrajectories, trajs.Shape, n, Steps, keyLabels)
 	}
 	d := &Dataset{
-		Images:       make([]uint8, imgs.len()),
-		Trajectories: make([]float32, trajs.len()),
+		Images:       make([]uint8, imgs.Len()),
+		Trajectories: make([]float32, trajs.Len()),
 		Labels:       make([]int, n),
 	}
 	for i := range d.Images {
-		v := imgs.at(i)
-		if imgs.kind == 'f' {
+		v := imgs.At(i)
+		if imgs.Kind == 'f' {
 			// Float images are intensities in [0, 1].
 			if !(v >= 0 && v <= 1) { // also rejects NaN
 				return nil, fmt.Errorf("array %q: sample %d pixel %d = %v, want a value in [0, 1] for dtype %s",
-					keyImages, i/ImageLen, i%ImageLen, v, imgs.dtype)
+					keyImages, i/ImageLen, i%ImageLen, v, imgs.Dtype)
 			}
 			v = math.Round(v * 255)
 		} else if v < 0 || v > 255 {
 			return nil, fmt.Errorf("array %q: sample %d pixel %d = %v, want a value in [0, 255] for dtype %s",
-				keyImages, i/ImageLen, i%ImageLen, v, imgs.dtype)
+				keyImages, i/ImageLen, i%ImageLen, v, imgs.Dtype)
 		}
 		d.Images[i] = uint8(v)
 	}
 	for i := range d.Trajectories {
 		// float64 values beyond float32's range become Inf and fail Validate.
-		d.Trajectories[i] = float32(trajs.at(i))
+		d.Trajectories[i] = float32(trajs.At(i))
 	}
 	for i := range d.Labels {
-		v := labels.at(i)
+		v := labels.At(i)
 		if v < 0 || v >= NumClasses {
 			return nil, fmt.Errorf("array %q: sample %d: label %v out of range [0, %d)", keyLabels, i, v, NumClasses)
 		}
@@ -252,139 +249,4 @@ func Read(r io.ReaderAt, size int64) (*Dataset, error) {
 		return nil, err
 	}
 	return d, nil
-}
-
-// array is an npy array's header and raw data.
-type array struct {
-	shape []int
-	dtype string
-	kind  byte // 'u', 'i', 'f' or 'b'
-	size  int  // bytes per element
-	order binary.ByteOrder
-	raw   []byte
-}
-
-// len returns the number of elements.
-func (a *array) len() int { return len(a.raw) / a.size }
-
-// at decodes element i widened to float64, which is exact for every value the
-// format allows (pixels, labels, float32/64 coordinates). Decoding on the fly
-// keeps a 12k-sample file from costing 8 bytes per pixel while loading.
-func (a *array) at(i int) float64 {
-	b, o := a.raw[i*a.size:(i+1)*a.size], a.order
-	switch {
-	case a.kind == 'f' && a.size == 4:
-		return float64(math.Float32frombits(o.Uint32(b)))
-	case a.kind == 'f':
-		return math.Float64frombits(o.Uint64(b))
-	case a.size == 1 && a.kind == 'i':
-		return float64(int8(b[0]))
-	case a.size == 1:
-		return float64(b[0])
-	case a.size == 2 && a.kind == 'i':
-		return float64(int16(o.Uint16(b)))
-	case a.size == 2:
-		return float64(o.Uint16(b))
-	case a.size == 4 && a.kind == 'i':
-		return float64(int32(o.Uint32(b)))
-	case a.size == 4:
-		return float64(o.Uint32(b))
-	case a.kind == 'i':
-		return float64(int64(o.Uint64(b)))
-	}
-	return float64(o.Uint64(b))
-}
-
-// readArray reads the npy array name (or name.npy) from zr. npyio parses the
-// header; the data are read here in one piece because npyio's element-wise
-// reads silently ignore truncated data (and are slow).
-func readArray(zr *npz.Reader, name string) (*array, error) {
-	key := ""
-	for _, k := range zr.Keys() {
-		if k == name || k == name+".npy" {
-			key = k
-			break
-		}
-	}
-	if key == "" {
-		return nil, fmt.Errorf("missing array %q (file has %s)", name, strings.Join(zr.Keys(), ", "))
-	}
-	rc, err := zr.Open(key)
-	if err != nil {
-		return nil, fmt.Errorf("array %q: %w", name, err)
-	}
-	defer rc.Close()
-	nr, err := npy.NewReader(rc)
-	if err != nil {
-		return nil, fmt.Errorf("array %q: bad npy header: %w", name, err)
-	}
-	h := nr.Header
-	a := &array{shape: h.Descr.Shape, dtype: h.Descr.Type}
-	if len(a.shape) == 0 {
-		return nil, fmt.Errorf("array %q is a scalar, want an array", name)
-	}
-	if h.Descr.Fortran && len(a.shape) > 1 {
-		return nil, fmt.Errorf("array %q is in Fortran order; save it in C order", name)
-	}
-	order, err := parseDtype(a)
-	if err != nil {
-		return nil, fmt.Errorf("array %q: %w", name, err)
-	}
-	count := 1
-	for _, s := range a.shape {
-		if s < 0 || (s > 0 && count > maxSamples*TrajLen/s) {
-			return nil, fmt.Errorf("array %q has unsupported shape %v", name, a.shape)
-		}
-		count *= s
-	}
-	// Preallocate up to 64 MiB (one 12k-sample file fits) and grow beyond
-	// only as data arrive, so a header that lies about the shape cannot
-	// force a huge allocation. MinRead spare bytes stop ReadFrom from
-	// doubling a buffer that is exactly full.
-	want := int64(count * a.size)
-	buf := bytes.NewBuffer(make([]byte, 0, min(want, 1<<26)+bytes.MinRead))
-	if _, err := buf.ReadFrom(io.LimitReader(rc, want)); err != nil {
-		return nil, fmt.Errorf("array %q: reading data: %w", name, err)
-	}
-	if int64(buf.Len()) != want {
-		return nil, fmt.Errorf("array %q: truncated data: %d of %d bytes for shape %v dtype %s",
-			name, buf.Len(), want, a.shape, a.dtype)
-	}
-	a.raw, a.order = buf.Bytes(), order
-	return a, nil
-}
-
-// parseDtype fills a.kind and a.size from a NumPy type string such as "<f4"
-// or "|u1" and returns its byte order.
-func parseDtype(a *array) (binary.ByteOrder, error) {
-	t := a.dtype
-	if len(t) < 3 {
-		return nil, fmt.Errorf("unsupported dtype %q", t)
-	}
-	var order binary.ByteOrder = binary.LittleEndian
-	switch t[0] {
-	case '<', '|', '=':
-	case '>':
-		order = binary.BigEndian
-	default:
-		return nil, fmt.Errorf("unsupported dtype %q", t)
-	}
-	size, err := strconv.Atoi(t[2:])
-	if err != nil {
-		return nil, fmt.Errorf("unsupported dtype %q", t)
-	}
-	a.kind, a.size = t[1], size
-	ok := false
-	switch a.kind {
-	case 'f':
-		ok = size == 4 || size == 8
-	case 'u', 'i':
-		ok = size == 1 || size == 2 || size == 4 || size == 8
-	case 'b':
-		ok = size == 1
-	}
-	if !ok {
-		return nil, fmt.Errorf("unsupported dtype %q (want uint8, integers, float32 or float64)", t)
-	}
-	return order, nil
 }

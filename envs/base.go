@@ -86,6 +86,9 @@ func (e *simEnv) Reset(seed int64) ([]float64, error) {
 	if err := e.data.Reset(); err != nil {
 		return nil, fmt.Errorf("envs: %s reset: %w", e.t.name(), err)
 	}
+	if e.cfg.fixedReset != nil {
+		seed = *e.cfg.fixedReset
+	}
 	rng := rand.New(rand.NewPCG(uint64(seed), 0x6e6470))
 	if err := e.t.reset(e.data, rng); err != nil {
 		return nil, fmt.Errorf("envs: %s reset: %w", e.t.name(), err)

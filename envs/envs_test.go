@@ -31,7 +31,7 @@ func mustMake(t testing.TB, name string, opts ...Option) Env {
 }
 
 func TestRegistry(t *testing.T) {
-	want := []string{"faucet", "pick", "push", "soccer", "throw"}
+	want := []string{"faucet", "pick", "push", "push-easy", "soccer", "throw"}
 	if got := Names(); !slices.Equal(got, want) {
 		t.Fatalf("Names() = %v, want %v", got, want)
 	}
@@ -372,5 +372,25 @@ func TestRecordDemos(t *testing.T) {
 		if !slices.Equal(obs, eps[0].Obs[i+1]) {
 			t.Fatalf("replay diverged at step %d", i)
 		}
+	}
+}
+
+func TestFixedResetRepeatsTheLayout(t *testing.T) {
+	e, err := Make("push", WithFixedReset(3))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	a, _ := e.Reset(1)
+	b, _ := e.Reset(2)
+	if !slices.Equal(a, b) {
+		t.Error("fixed reset: different seeds gave different layouts")
+	}
+	f, _ := Make("push")
+	defer f.Close()
+	c, _ := f.Reset(1)
+	d, _ := f.Reset(2)
+	if slices.Equal(c, d) {
+		t.Error("without the option, seeds 1 and 2 gave the same layout")
 	}
 }

@@ -70,11 +70,12 @@ var sawyerNames = map[sawyerKind]string{kindPush: "push", kindSoccer: "soccer", 
 // sawyerTask implements push, soccer and faucet on the shared arm scene.
 type sawyerTask struct {
 	kind    sawyerKind
-	tcp     int // site
-	objBody int // push/soccer: object body
-	objQ    int // push/soccer: free joint qpos address; faucet: handle qpos
-	endSite int // faucet: handle end site
-	rQ, lQ  int // finger qpos addresses
+	easy    bool // push-easy: fixed puck under the start, goal 10 cm ahead
+	tcp     int  // site
+	objBody int  // push/soccer: object body
+	objQ    int  // push/soccer: free joint qpos address; faucet: handle qpos
+	endSite int  // faucet: handle end site
+	rQ, lQ  int  // finger qpos addresses
 	goal    [3]float64
 	prevH   [3]float64
 	prevO   [3]float64
@@ -86,13 +87,23 @@ func sawyerScene(k sawyerKind) string {
 	return strings.Replace(s, "{{TASK}}", sawyerNames[k], 1)
 }
 
+// PushEasy is the registry name of an easy, deterministic push: the puck
+// starts 3 cm ahead of the spot under the hand and the goal 10 cm further
+// on, so reaching down and nudging the puck 3 cm forward succeeds. Quick
+// learning checks use it; it is not one of the paper's tasks.
+const PushEasy = "push-easy"
+
 func newSawyer(k sawyerKind, cfg config) (Env, error) {
+	return newSawyerTask(&sawyerTask{kind: k}, cfg)
+}
+
+func newSawyerTask(t *sawyerTask, cfg config) (Env, error) {
+	k := t.kind
 	name := sawyerNames[k]
 	m, err := cachedLoad(name, sawyerScene(k))
 	if err != nil {
 		return nil, err
 	}
-	t := &sawyerTask{kind: k}
 	if t.tcp, err = mustID(m, mujoco.ObjSite, "tcp"); err != nil {
 		return nil, err
 	}
@@ -136,7 +147,12 @@ func newSawyer(k sawyerKind, cfg config) (Env, error) {
 	return e, nil
 }
 
-func (t *sawyerTask) name() string   { return sawyerNames[t.kind] }
+func (t *sawyerTask) name() string {
+	if t.easy {
+		return PushEasy
+	}
+	return sawyerNames[t.kind]
+}
 func (t *sawyerTask) obsDim() int    { return SawyerObsDim }
 func (t *sawyerTask) actDim() int    { return SawyerActDim }
 func (t *sawyerTask) maxSteps() int  { return SawyerMaxSteps }
@@ -155,6 +171,12 @@ func (t *sawyerTask) reset(d *mujoco.Data, rng *rand.Rand) error {
 	mp := d.MocapPos()
 	switch t.kind {
 	case kindPush:
+		if t.easy {
+			copy(qpos[t.objQ:t.objQ+7], []float64{0, 0.63, 0.02, 1, 0, 0, 0})
+			t.goal = [3]float64{0, 0.73, 0.02}
+			copy(mp[3:6], t.goal[:])
+			break
+		}
 		ox, oy := uniform(rng, -0.1, 0.1), uniform(rng, 0.5, 0.6)
 		copy(qpos[t.objQ:t.objQ+7], []float64{ox, oy, 0.02, 1, 0, 0, 0})
 		t.goal = [3]float64{uniform(rng, -0.1, 0.1), uniform(rng, 0.7, 0.8), 0.02}
@@ -234,6 +256,7 @@ func (t *sawyerTask) success(d *mujoco.Data, obs []float64) (bool, float64) {
 }
 
 func init() {
+	registry[PushEasy] = func(cfg config) (Env, error) { return newSawyerTask(&sawyerTask{kind: kindPush, easy: true}, cfg) }
 	for k := range sawyerNames {
 		registry[sawyerNames[k]] = func(cfg config) (Env, error) { return newSawyer(k, cfg) }
 	}

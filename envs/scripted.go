@@ -17,7 +17,7 @@ type Policy interface {
 // `ndp env rollout --policy scripted` and as a demonstration source.
 func Scripted(name string) (Policy, error) {
 	switch name {
-	case "push":
+	case "push", PushEasy:
 		return &pushPolicy{}, nil
 	case "soccer":
 		return &pushPolicy{soccer: true}, nil

@@ -25,4 +25,3 @@ func parseFloats(flag, s string) ([]float64, error) {
 	}
 	return out, nil
 }
-

@@ -1,0 +1,115 @@
+package bc
+
+import (
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/ndp-go/ndp/backend"
+	"github.com/ndp-go/ndp/envs"
+	"github.com/ndp-go/ndp/internal/atomicfile"
+	"github.com/ndp-go/ndp/internal/npzio"
+)
+
+func collectPush(t *testing.T, n int) *Demos {
+	t.Helper()
+	ex, err := envs.Scripted("push")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := Collect("push", ex, n, 100, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+func TestDemosRoundTrip(t *testing.T) {
+	d := collectPush(t, 3)
+	if d.Len() != 3*envs.SawyerMaxSteps || len(d.Positions) != 3*d.Len() || d.SuccessRate() != 1 {
+		t.Fatalf("%d steps, %d position values, success %v", d.Len(), len(d.Positions), d.SuccessRate())
+	}
+	path := filepath.Join(t.TempDir(), "demos.npz")
+	if err := d.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	got, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Task != "push" || !slices.Equal(got.Obs, d.Obs) || !slices.Equal(got.Actions, d.Actions) ||
+		!slices.Equal(got.Positions, d.Positions) || !slices.Equal(got.Episode, d.Episode) || !slices.Equal(got.Step, d.Step) || !slices.Equal(got.Success, d.Success) {
+		t.Error("demos changed in a save/load round trip")
+	}
+	// Positions are the Sawyer hand, obs[0:3].
+	for i := range d.Len() {
+		if d.Positions[3*i] != d.Obs[i*d.ObsDim] {
+			t.Fatalf("step %d: position %v, obs %v", i, d.Positions[3*i], d.Obs[i*d.ObsDim])
+		}
+	}
+}
+
+func TestLoadRejectsBadFiles(t *testing.T) {
+	dir := t.TempDir()
+	junk := filepath.Join(dir, "junk.npz")
+	_ = os.WriteFile(junk, []byte("not a zip"), 0o644)
+	for _, path := range []string{junk, filepath.Join(dir, "missing.npz")} {
+		if _, err := Load(path); err == nil {
+			t.Errorf("%s: want an error", path)
+		}
+	}
+	// Arrays that disagree on the number of steps.
+	bad := filepath.Join(dir, "bad.npz")
+	err := atomicfile.Write(bad, func(w io.Writer) error {
+		zw := npzio.NewWriter(w)
+		for _, a := range []struct {
+			name  string
+			v     any
+			shape []int
+		}{{"obs", make([]float32, 32), []int{2, 16}}, {"actions", make([]float32, 12), []int{3, 4}}, {"positions", make([]float32, 6), []int{2, 3}},
+			{"episode", []int32{0, 0}, []int{2}}, {"step", []int32{0, 1}, []int{2}}, {"success", []uint8{1}, []int{1}}, {"task", []uint8("push"), []int{4}}} {
+			if err := zw.Add(a.name, a.v, a.shape...); err != nil {
+				return err
+			}
+		}
+		return zw.Close()
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load(bad); err == nil || !strings.Contains(err.Error(), "disagree") {
+		t.Errorf("mismatched arrays: err = %v", err)
+	}
+}
+
+func TestTrainAndEvaluate(t *testing.T) {
+	b, err := backend.New("go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := collectPush(t, 4)
+	for _, p := range []string{PolicyMLP, PolicyNDP} {
+		t.Run(p, func(t *testing.T) {
+			c, err := Train(Config{Policy: p, Epochs: 4, BatchSize: 64, Seed: 1}, d, b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if first, last := c.Loss[0], c.Loss[len(c.Loss)-1]; !(last < first) {
+				t.Errorf("loss did not fall: %v → %v", first, last)
+			}
+			r, err := c.Evaluate(2)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.Episodes != 2 || r.Length != envs.SawyerMaxSteps {
+				t.Errorf("evaluation ran %d episodes of %v steps", r.Episodes, r.Length)
+			}
+		})
+	}
+	if _, err := Train(Config{Policy: "transformer"}, d, b); err == nil {
+		t.Error("unknown policy: want an error")
+	}
+}

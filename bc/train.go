@@ -1,0 +1,206 @@
+package bc
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"github.com/gomlx/compute"
+	"github.com/gomlx/gomlx/core/tensors"
+
+	"github.com/ndp-go/ndp/agent"
+	"github.com/ndp-go/ndp/envs"
+	"github.com/ndp-go/ndp/model"
+	"github.com/ndp-go/ndp/rl"
+)
+
+// The two policies of Table 1.
+const (
+	PolicyNDP = "ndp" // Φ → DMP → K position deltas per decision
+	PolicyMLP = "mlp" // Φ → one action per step
+)
+
+// Config holds a behaviour-cloning run's settings; zero means the default.
+type Config struct {
+	Policy       string  `json:"policy"`        // ndp (default) or mlp
+	Seed         int64   `json:"seed"`          // network init, batch order and evaluation episodes
+	Hidden       []int   `json:"hidden"`        // hidden sizes (default [64 64])
+	Epochs       int     `json:"epochs"`        // default 100
+	BatchSize    int     `json:"batch_size"`    // default 256
+	LR           float64 `json:"lr"`            // Adam (default 1e-3)
+	K            int     `json:"k"`             // NDP actions per decision (default 5)
+	N            int     `json:"n"`             // NDP basis functions (default 6)
+	Substeps     int     `json:"substeps"`      // NDP Euler substeps per step (default ⌊35/K⌋+1)
+	AlphaZ       float64 `json:"alpha_z"`       // NDP α_z (default 5)
+	WeightScale  float64 `json:"weight_scale"`  // NDP weight output scale (default 100)
+	GoalScale    float64 `json:"goal_scale"`    // NDP goal offset scale, action units (default 5)
+	EvalEpisodes int     `json:"eval_episodes"` // rollouts to measure success (default 100)
+}
+
+// WithDefaults fills unset fields.
+func (c Config) WithDefaults() Config {
+	if c.Policy == "" {
+		c.Policy = PolicyNDP
+	}
+	if c.Hidden == nil {
+		c.Hidden = []int{64, 64}
+	}
+	def := func(p *int, v int) {
+		if *p == 0 {
+			*p = v
+		}
+	}
+	def(&c.Epochs, 100)
+	def(&c.BatchSize, 256)
+	def(&c.K, 5)
+	if c.Policy == PolicyMLP {
+		c.K = 1
+	}
+	def(&c.N, 6)
+	def(&c.Substeps, 35/c.K+1)
+	def(&c.EvalEpisodes, 100)
+	if c.LR == 0 {
+		c.LR = 1e-3
+	}
+	if c.AlphaZ == 0 {
+		c.AlphaZ = 5
+	}
+	if c.WeightScale == 0 {
+		c.WeightScale = 100
+	}
+	if c.GoalScale == 0 {
+		c.GoalScale = 5
+	}
+	return c
+}
+
+// Cloner is a policy trained by behaviour cloning.
+type Cloner struct {
+	Cfg   Config
+	Task  string
+	Spec  agent.Spec
+	Model *model.Model
+	Norm  *rl.RunningMeanStd // observation normaliser fitted to the demos
+	Loss  []float64          // mean training loss per epoch
+}
+
+// windows are the training samples: one per demo step t, with the expert
+// actions of steps t..t+K−1 of the same episode (masked past its end).
+type windows struct {
+	start  []int     // demo step index of each window
+	target []float32 // [W, K, A]
+	mask   []float32 // [W, K, A]: 1 where the step exists and the dim is learned
+}
+
+func makeWindows(d *Demos, spec agent.Spec) windows {
+	K, A := spec.K, spec.ActDim
+	var w windows
+	for t := range d.Len() {
+		w.start = append(w.start, t)
+		for j := range K {
+			ok := t+j < d.Len() && d.Episode[t+j] == d.Episode[t]
+			for a := range A {
+				v, m := float32(0), float32(0)
+				// An NDP controls only its DoF; a gripper command is not a position.
+				if ok && (!spec.NDP || a < spec.DoF()) {
+					v, m = d.Actions[(t+j)*A+a], 1
+				}
+				w.target = append(w.target, v)
+				w.mask = append(w.mask, m)
+			}
+		}
+	}
+	return w
+}
+
+// Train fits a policy to demos on backend b.
+func Train(cfg Config, d *Demos, b compute.Backend) (*Cloner, error) {
+	cfg = cfg.WithDefaults()
+	if cfg.Policy != PolicyNDP && cfg.Policy != PolicyMLP {
+		return nil, fmt.Errorf("bc: unknown policy %q (want ndp or mlp)", cfg.Policy)
+	}
+	e, err := envs.Make(d.Task)
+	if err != nil {
+		return nil, err
+	}
+	defer e.Close()
+	if e.ObsDim() != d.ObsDim || e.ActDim() != d.ActDim {
+		return nil, fmt.Errorf("bc: demos have %d obs and %d actions, task %s has %d and %d", d.ObsDim, d.ActDim, d.Task, e.ObsDim(), e.ActDim())
+	}
+	spec, err := agent.NewSpec(e, cfg.Policy == PolicyNDP, cfg.K)
+	if err != nil {
+		return nil, err
+	}
+	mc := model.Config{Net: model.NetMLP, ObsDim: d.ObsDim, Hidden: cfg.Hidden, Seed: cfg.Seed, Optim: model.OptimConfig{LR: cfg.LR}}
+	if spec.NDP {
+		mc.Head, mc.DoF, mc.Omega, mc.GoalRelative = model.HeadNDP, spec.DoF(), "deltas", true
+		mc.DMP = model.DMPConfig{N: cfg.N, T: cfg.K, Substeps: cfg.Substeps, AlphaZ: cfg.AlphaZ}
+		mc.OutputScale, mc.GoalScale = cfg.WeightScale, cfg.GoalScale
+	} else {
+		mc.Head, mc.OutDim = model.HeadRaw, d.ActDim
+	}
+	m, err := model.New(mc, b)
+	if err != nil {
+		return nil, err
+	}
+	c := &Cloner{Cfg: cfg, Task: d.Task, Spec: spec, Model: m, Norm: rl.NewRunningMeanStd(d.ObsDim)}
+	obs64 := make([]float64, len(d.Obs))
+	for i, v := range d.Obs {
+		obs64[i] = float64(v)
+	}
+	c.Norm.Count = 0
+	if err := c.Norm.Update(obs64); err != nil {
+		return nil, fmt.Errorf("bc: demo observations: %w", err)
+	}
+	win := makeWindows(d, spec)
+	tr := m.NewTrainer(func(out *model.Outputs, in []*node) (*node, []*node) {
+		return maskedMSE(spec.MeanNode(out), in[0], in[1]), nil
+	})
+	rng := rand.New(rand.NewPCG(uint64(cfg.Seed), 0xbc))
+	W, K, A := len(win.start), spec.K, spec.ActDim
+	bs := min(cfg.BatchSize, W)
+	rows := make([][]float64, bs)
+	for range cfg.Epochs {
+		perm := rng.Perm(W)
+		sum, n := 0.0, 0
+		for s := 0; s+bs <= W; s += bs {
+			tgt, msk := make([]float32, bs*K*A), make([]float32, bs*K*A)
+			for i, w := range perm[s : s+bs] {
+				rows[i] = obs64[win.start[w]*d.ObsDim : (win.start[w]+1)*d.ObsDim]
+				copy(tgt[i*K*A:], win.target[w*K*A:(w+1)*K*A])
+				copy(msk[i*K*A:], win.mask[w*K*A:(w+1)*K*A])
+			}
+			batch := spec.Batch(rows, c.Norm)
+			batch.Extra = []*tensors.Tensor{model.F32(tgt, bs, K, A), model.F32(msk, bs, K, A)}
+			st, err := tr.Step(batch)
+			if err != nil {
+				return nil, err
+			}
+			sum += float64(st.Loss)
+			n++
+		}
+		c.Loss = append(c.Loss, sum/float64(max(n, 1)))
+		if math.IsNaN(c.Loss[len(c.Loss)-1]) {
+			return nil, fmt.Errorf("bc: training loss became NaN")
+		}
+	}
+	return c, nil
+}
+
+// Evaluate rolls the cloned policy out deterministically on fresh episodes
+// (seeded apart from the demonstrations) and reports success.
+func (c *Cloner) Evaluate(episodes int) (agent.EvalResult, error) {
+	return agent.Evaluate(agent.EvalOptions{
+		Episodes: episodes, Seed: c.Cfg.Seed, Stream: 7, K: c.Spec.K, A: c.Spec.ActDim,
+		Make: func() (envs.Env, error) { return envs.Make(c.Task) },
+	}, func(obs [][]float64) ([]float64, error) {
+		res, err := c.Model.Forward(c.Spec.Batch(obs, c.Norm))
+		if err != nil {
+			return nil, err
+		}
+		return c.Spec.Means(res, len(obs))
+	})
+}
+
+// Params returns the number of trained weights.
+func (c *Cloner) Params() int { return c.Model.Spec.Count() }

@@ -1,0 +1,247 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/gomlx/compute"
+	"github.com/spf13/cobra"
+
+	"github.com/ndp-go/ndp/agent"
+	"github.com/ndp-go/ndp/backend"
+	"github.com/ndp-go/ndp/bc"
+	"github.com/ndp-go/ndp/envs"
+	"github.com/ndp-go/ndp/ppo"
+)
+
+var bcCmd = &cobra.Command{
+	Use:   "bc",
+	Short: "Behaviour cloning on the control tasks: NDP vs NN (the paper's Table 1)",
+}
+
+func init() { rootCmd.AddCommand(bcCmd) }
+
+// bcStream seeds demonstration episodes apart from training and evaluation.
+const bcStream = 6
+
+// expertPolicy returns the scripted controller ("scripted") or the
+// deterministic policy of a trained run directory.
+func expertPolicy(task, expert string, b compute.Backend) (envs.Policy, func() error, func(), error) {
+	if expert == "scripted" {
+		p, err := envs.Scripted(task)
+		return p, func() error { return nil }, func() {}, err
+	}
+	l, err := ppo.Open(expert, b)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("--expert: %w", err)
+	}
+	if l.Cfg.Task != task {
+		l.Close()
+		return nil, nil, nil, fmt.Errorf("--expert: run %s was trained on %s, not %s", expert, l.Cfg.Task, task)
+	}
+	p, errf := agent.AsEnvPolicy(l.Policy(), l.Cfg.K, l.Spec.ActDim)
+	return p, errf, l.Close, nil
+}
+
+func collectDemos(task, expert string, episodes int, seed int64, onlySuccess bool, b compute.Backend) (*bc.Demos, error) {
+	p, errf, closeFn, err := expertPolicy(task, expert, b)
+	if err != nil {
+		return nil, err
+	}
+	defer closeFn()
+	d, err := bc.Collect(task, p, episodes, agent.ResetSeed(seed, bcStream, 0, 0), onlySuccess)
+	if err != nil {
+		return nil, err
+	}
+	return d, errf()
+}
+
+func init() {
+	var (
+		task, expert, out, backendFlag string
+		episodes                       int
+		seed                           int64
+		onlySuccess                    bool
+	)
+	collect := &cobra.Command{
+		Use:     "collect",
+		Short:   "Record expert demonstrations (observations, actions, robot positions) to npz",
+		Example: "  ndp bc collect --task push --expert scripted --episodes 500 --out demos.npz",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			b, err := backend.New(backendFlag)
+			if err != nil {
+				return err
+			}
+			d, err := collectDemos(task, expert, episodes, seed, onlySuccess, b)
+			if err != nil {
+				return err
+			}
+			if err := d.Save(out); err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "wrote %s: %d episodes (%d steps) of %s by %s, expert success %.3f\n", out, len(d.Success), d.Len(), task, expert, d.SuccessRate())
+			return nil
+		},
+	}
+	fl := collect.Flags()
+	fl.StringVar(&task, "task", "push", "task")
+	fl.StringVar(&expert, "expert", "scripted", `"scripted" or a run directory of ndp rl train`)
+	fl.IntVar(&episodes, "episodes", 500, "expert episodes to record")
+	fl.Int64Var(&seed, "seed", 0, "seed of the demonstration episodes")
+	fl.BoolVar(&onlySuccess, "only-success", true, "keep successful episodes only")
+	fl.StringVar(&out, "out", "demos.npz", "output file")
+	fl.StringVar(&backendFlag, "backend", "", `GoMLX backend (default "go")`)
+	bcCmd.AddCommand(collect)
+}
+
+// bcFlags binds bc.Config.
+func bcFlags(cmd *cobra.Command, c *bc.Config, hidden *string) {
+	fl := cmd.Flags()
+	fl.Int64Var(&c.Seed, "seed", 0, "network init, batch order and evaluation episodes")
+	fl.StringVar(hidden, "hidden", "64,64", "hidden layer sizes")
+	fl.IntVar(&c.Epochs, "epochs", 100, "training epochs")
+	fl.IntVar(&c.BatchSize, "batch", 256, "batch size")
+	fl.Float64Var(&c.LR, "lr", 1e-3, "Adam learning rate")
+	fl.IntVar(&c.K, "k", 5, "NDP actions per decision")
+	fl.IntVar(&c.N, "n", 6, "NDP basis functions per DoF")
+	fl.Float64Var(&c.AlphaZ, "alpha-z", 5, "NDP α_z")
+	fl.IntVar(&c.EvalEpisodes, "eval-episodes", 100, "evaluation rollouts")
+}
+
+func trainBC(cfg bc.Config, d *bc.Demos, b compute.Backend, dir string) (bc.Result, error) {
+	c, err := bc.Train(cfg, d, b)
+	if err != nil {
+		return bc.Result{}, err
+	}
+	r, err := c.Evaluate(c.Cfg.EvalEpisodes)
+	if err != nil {
+		return bc.Result{}, err
+	}
+	res := bc.Result{Task: d.Task, Policy: c.Cfg.Policy, Seed: c.Cfg.Seed, Config: c.Cfg, Demos: len(d.Success), DemoSteps: d.Len(),
+		ExpertSuccess: d.SuccessRate(), Params: c.Params(), Loss: c.Loss, Success: r.Success, FinalSuccess: r.FinalSuccess,
+		Return: r.Return, EvalEpisodes: r.Episodes}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return res, err
+	}
+	return res, res.Save(filepath.Join(dir, "result.json"))
+}
+
+func init() {
+	var (
+		cfg                             bc.Config
+		hidden, demos, out, backendFlag string
+	)
+	train := &cobra.Command{
+		Use:     "train",
+		Short:   "Train an NDP or an MLP on demonstrations and evaluate it in the simulator",
+		Example: "  ndp bc train --demos demos.npz --policy ndp --out runs/bc/push/ndp/seed0",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			h, err := parseInts("hidden", hidden)
+			if err != nil {
+				return err
+			}
+			cfg.Hidden = h
+			d, err := bc.Load(demos)
+			if err != nil {
+				return fmt.Errorf("--demos: %w", err)
+			}
+			b, err := backend.New(backendFlag)
+			if err != nil {
+				return err
+			}
+			res, err := trainBC(cfg, d, b, out)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "%s on %s (%d params): success %.3f (final step %.3f) over %d episodes; wrote %s\n",
+				res.Policy, res.Task, res.Params, res.Success, res.FinalSuccess, res.EvalEpisodes, filepath.Join(out, "result.json"))
+			return nil
+		},
+	}
+	bcFlags(train, &cfg, &hidden)
+	train.Flags().StringVar(&cfg.Policy, "policy", "ndp", "ndp or mlp")
+	train.Flags().StringVar(&demos, "demos", "demos.npz", "demonstrations from ndp bc collect")
+	train.Flags().StringVar(&out, "out", "runs/bc/run", "output directory (result.json)")
+	train.Flags().StringVar(&backendFlag, "backend", "", `GoMLX backend (default "go")`)
+	bcCmd.AddCommand(train)
+}
+
+func init() {
+	var (
+		cfg                             bc.Config
+		hidden, tasks, out, backendFlag string
+		seeds, episodes                 int
+	)
+	run := &cobra.Command{
+		Use:     "run",
+		Short:   "Table 1 end to end: scripted demos, NN and NDP per task and seed, evaluation, table",
+		Example: "  ndp bc run --tasks throw,pick,push,soccer,faucet --episodes 200 --seeds 3",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			h, err := parseInts("hidden", hidden)
+			if err != nil {
+				return err
+			}
+			cfg.Hidden = h
+			b, err := backend.New(backendFlag)
+			if err != nil {
+				return err
+			}
+			w := cmd.OutOrStdout()
+			ts := splitList(tasks)
+			for _, task := range ts {
+				d, err := collectDemos(task, "scripted", episodes, 0, true, b)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(w, "%s: %d demo episodes (%d steps), expert success %.3f\n", task, len(d.Success), d.Len(), d.SuccessRate())
+				for _, p := range []string{bc.PolicyMLP, bc.PolicyNDP} {
+					for s := range seeds {
+						c := cfg
+						c.Policy, c.Seed = p, cfg.Seed+int64(s)
+						res, err := trainBC(c, d, b, filepath.Join(out, task, p, fmt.Sprintf("seed%d", c.Seed)))
+						if err != nil {
+							return fmt.Errorf("%s %s seed %d: %w", task, p, c.Seed, err)
+						}
+						fmt.Fprintf(w, "  %s seed %d: success %.3f (%d params)\n", p, c.Seed, res.Success, res.Params)
+					}
+				}
+			}
+			res, err := bc.LoadResults(out)
+			if err != nil {
+				return err
+			}
+			t := bc.Table(res, ts)
+			fmt.Fprint(w, "\n"+t)
+			return os.WriteFile(filepath.Join(out, "table.md"), []byte(t), 0o644)
+		},
+	}
+	bcFlags(run, &cfg, &hidden)
+	run.Flags().StringVar(&tasks, "tasks", "throw,pick,push,soccer,faucet", "tasks")
+	run.Flags().IntVar(&seeds, "seeds", 3, "training seeds per policy")
+	run.Flags().IntVar(&episodes, "episodes", 200, "scripted demonstration episodes per task")
+	run.Flags().StringVar(&out, "out", "runs/bc", "output directory")
+	run.Flags().StringVar(&backendFlag, "backend", "", `GoMLX backend (default "go")`)
+	bcCmd.AddCommand(run)
+
+	var runs, tasksT string
+	table := &cobra.Command{
+		Use:   "table",
+		Short: "Print Table 1 (Markdown) from bc results",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			res, err := bc.LoadResults(runs)
+			if err != nil {
+				return err
+			}
+			fmt.Fprint(cmd.OutOrStdout(), bc.Table(res, splitList(tasksT)))
+			return nil
+		},
+	}
+	table.Flags().StringVar(&runs, "runs", "runs/bc", "directory of bc results")
+	table.Flags().StringVar(&tasksT, "tasks", "throw,pick,push,soccer,faucet", "task columns")
+	bcCmd.AddCommand(table)
+}

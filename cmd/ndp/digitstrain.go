@@ -1,0 +1,236 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"image/color"
+	"os"
+	"path/filepath"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ndp-go/ndp/backend"
+	"github.com/ndp-go/ndp/digits"
+	"github.com/ndp-go/ndp/imitation"
+)
+
+// dataSpec says where a dataset comes from: a file, or the generator.
+type dataSpec struct {
+	File string `json:"file,omitempty"`
+	N    int    `json:"n,omitempty"`
+	Seed uint64 `json:"seed,omitempty"`
+}
+
+func (s dataSpec) load(what string) (*digits.Dataset, error) {
+	if s.File != "" {
+		d, err := digits.Load(s.File)
+		if err != nil {
+			return nil, fmt.Errorf("--%s: %w", what, err)
+		}
+		return d, nil
+	}
+	if s.N < 1 {
+		return nil, fmt.Errorf("--n-%s must be positive, got %d", what, s.N)
+	}
+	return digits.Generate(s.N, s.Seed, nil)
+}
+
+// digitsData is recorded in a run root so that draw can rebuild the test set.
+type digitsData struct {
+	Train, Test dataSpec
+}
+
+func init() {
+	var (
+		cfg         imitation.DigitsConfig
+		data        digitsData
+		methods     string
+		epochs      int
+		out         string
+		backendFlag string
+		drawN       int
+		quiet       bool
+	)
+	cmd := &cobra.Command{
+		Use:   "train",
+		Short: "Train NDP, CNN and CNN-DMP on digit images; write Table 2 and Figure 4",
+		Long: `Train the methods of the paper's Table 2 on digit images and evaluate them on a
+held-out set: each gets OUT/METHOD/{log.csv,result.json,preds.json}; then
+OUT/table.md (mean ± std over digit classes of the per-sample squared error
+in px²) and OUT/figure4.png (test images with every method's trajectory).
+Data come from --train/--test npz files, or are generated (--n-train with
+--train-seed, --n-test with a different --test-seed).`,
+		Example: `  ndp digits train --epochs 71                      # the paper's setting: 10k/2k, batch 100
+  ndp digits train --methods ndp,cnn --n-train 2000 --epochs 5 --out runs/digits-quick`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runDigitsTrain(cmd, cfg, data, splitList(methods), epochs, out, backendFlag, drawN, quiet)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&methods, "methods", "cnn,cnn-dmp,ndp", "methods to train: ndp, cnn, cnn-dmp")
+	fl.IntVar(&epochs, "epochs", 71, "training epochs")
+	fl.IntVar(&cfg.BatchSize, "batch", 100, "batch size")
+	fl.Float64Var(&cfg.LR, "lr", 1e-3, "Adam learning rate")
+	fl.Int64Var(&cfg.Seed, "seed", 0, "network init and batch order seed")
+	fl.IntVar(&cfg.N, "n", 30, "DMP basis functions per DoF (ndp, cnn-dmp)")
+	fl.Float64Var(&cfg.AlphaZ, "alpha-z", 25, "DMP α_z")
+	fl.StringVar(&cfg.ConvImpl, "conv", "", "convolution lowering: gather, slices, builtin (default: fastest measured)")
+	fl.StringVar(&data.Train.File, "train", "", "training set (npz); default: generated")
+	fl.IntVar(&data.Train.N, "n-train", 10000, "generated training samples")
+	fl.Uint64Var(&data.Train.Seed, "train-seed", 1, "generator seed of the training set")
+	fl.StringVar(&data.Test.File, "test", "", "held-out set (npz); default: generated")
+	fl.IntVar(&data.Test.N, "n-test", 2000, "generated held-out samples")
+	fl.Uint64Var(&data.Test.Seed, "test-seed", 2, "generator seed of the held-out set")
+	fl.StringVar(&out, "out", "runs/digits", "output directory")
+	fl.StringVar(&backendFlag, "backend", "", `GoMLX backend (default "go")`)
+	fl.IntVar(&drawN, "draw", 20, "held-out samples drawn in figure4.png")
+	fl.BoolVar(&quiet, "quiet", false, "no progress bars")
+	digitsCmd.AddCommand(cmd)
+
+	var runs, figOut, tableOut string
+	table := &cobra.Command{
+		Use:   "table",
+		Short: "Print Table 2 (Markdown) from the results of `ndp digits train`",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			res, err := imitation.LoadResults(runs)
+			if err != nil {
+				return err
+			}
+			t := imitation.Table(res)
+			fmt.Fprint(cmd.OutOrStdout(), t)
+			if tableOut != "" {
+				return os.WriteFile(tableOut, []byte(t), 0o644)
+			}
+			return nil
+		},
+	}
+	table.Flags().StringVar(&runs, "runs", "runs/digits", "output directory of `ndp digits train`")
+	table.Flags().StringVar(&tableOut, "out", "", "also write the table to this file")
+	digitsCmd.AddCommand(table)
+
+	draw := &cobra.Command{
+		Use:   "draw",
+		Short: "Draw Figure 4: held-out images with each method's predicted trajectory",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := drawFigure4(runs, figOut); err != nil {
+				return err
+			}
+			fmt.Fprintln(cmd.OutOrStdout(), "wrote", figOut)
+			return nil
+		},
+	}
+	draw.Flags().StringVar(&runs, "runs", "runs/digits", "output directory of `ndp digits train`")
+	draw.Flags().StringVar(&figOut, "out", "runs/digits/figure4.png", "figure path (.png)")
+	digitsCmd.AddCommand(draw)
+}
+
+func runDigitsTrain(cmd *cobra.Command, cfg imitation.DigitsConfig, data digitsData, methods []string, epochs int, out, backendFlag string, drawN int, quiet bool) error {
+	if len(methods) == 0 {
+		return fmt.Errorf("--methods: need at least one of %v", imitation.Methods())
+	}
+	for _, m := range methods {
+		if err := imitation.CheckMethod(m); err != nil {
+			return fmt.Errorf("--methods: %w", err)
+		}
+	}
+	if data.Train.File == "" && data.Test.File == "" && data.Train.Seed == data.Test.Seed {
+		return fmt.Errorf("--train-seed and --test-seed are both %d: the held-out set would repeat the training set", data.Train.Seed)
+	}
+	train, err := data.Train.load("train")
+	if err != nil {
+		return err
+	}
+	test, err := data.Test.load("test")
+	if err != nil {
+		return err
+	}
+	b, err := backend.New(backendFlag)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return err
+	}
+	if err := writeJSON(filepath.Join(out, "data.json"), data); err != nil {
+		return err
+	}
+	w := cmd.OutOrStdout()
+	draw := test.Balanced(drawN)
+	for _, m := range methods {
+		c := cfg
+		c.Method = m
+		r := imitation.DigitsRun{Cfg: c, Epochs: epochs, Train: train, Test: test, Dir: filepath.Join(out, m), DrawIndices: draw}
+		if !quiet {
+			r.Progress = cmd.ErrOrStderr()
+		}
+		res, err := imitation.RunDigits(b, r)
+		if err != nil {
+			return fmt.Errorf("training %s: %w", m, err)
+		}
+		fmt.Fprintf(w, "\n%s: test %.3f ± %.3f px², train %.3f ± %.3f px² (%d epochs, %.0f s, %.1f ms/step)\n", m,
+			res.Test.MeanOverClasses, res.Test.StdOverClasses, res.Train.MeanOverClasses, res.Train.StdOverClasses, res.Epochs, res.WallSeconds, res.StepMillis)
+	}
+	res, err := imitation.LoadResults(out)
+	if err != nil {
+		return err
+	}
+	t := imitation.Table(res)
+	if err := os.WriteFile(filepath.Join(out, "table.md"), []byte(t), 0o644); err != nil {
+		return err
+	}
+	fmt.Fprint(w, "\n"+t)
+	fig := filepath.Join(out, "figure4.png")
+	if err := drawFigure4(out, fig); err != nil {
+		return err
+	}
+	fmt.Fprintln(w, "wrote", filepath.Join(out, "table.md"), "and", fig)
+	return nil
+}
+
+// drawFigure4 draws the saved predictions of every method over the
+// held-out images they were made for.
+func drawFigure4(root, path string) error {
+	var data digitsData
+	b, err := os.ReadFile(filepath.Join(root, "data.json"))
+	if err != nil {
+		return fmt.Errorf("--runs: %w", err)
+	}
+	if err := json.Unmarshal(b, &data); err != nil {
+		return fmt.Errorf("--runs: data.json: %w", err)
+	}
+	test, err := data.Test.load("test")
+	if err != nil {
+		return err
+	}
+	preds, err := imitation.LoadPreds(root)
+	if err != nil {
+		return err
+	}
+	if len(preds) == 0 {
+		return fmt.Errorf("no preds.json under %s", root)
+	}
+	idx := preds[0].Indices
+	images := make([][]uint8, len(idx))
+	truth := digits.TrajectorySet{Name: "ground truth", Color: color.RGBA{150, 150, 150, 255}}
+	captions := make([]string, len(idx))
+	for i, s := range idx {
+		if s < 0 || s >= test.Len() {
+			return fmt.Errorf("preds index %d outside the test set of %d", s, test.Len())
+		}
+		images[i] = test.Image(s)
+		truth.Trajs = append(truth.Trajs, test.Trajectory(s))
+		captions[i] = fmt.Sprintf("%d", test.Labels[s])
+	}
+	sets := []digits.TrajectorySet{truth}
+	names := map[string]string{imitation.MethodNDP: "NDP (ours)", imitation.MethodCNN: "CNN", imitation.MethodCNNDMP: "CNN-DMP"}
+	for _, p := range preds {
+		if len(p.Indices) != len(idx) {
+			return fmt.Errorf("methods were drawn on different samples; re-run train")
+		}
+		sets = append(sets, digits.TrajectorySet{Name: names[p.Method], Trajs: p.Trajs})
+	}
+	return digits.DrawGrid(path, images, sets, digits.GridOptions{Cols: 10, Scale: 6, Captions: captions})
+}

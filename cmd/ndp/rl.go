@@ -1,0 +1,149 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/ndp-go/ndp/backend"
+	"github.com/ndp-go/ndp/internal/atomicfile"
+	"github.com/ndp-go/ndp/ppo"
+)
+
+var rlCmd = &cobra.Command{
+	Use:   "rl",
+	Short: "Reinforcement learning with PPO, PPO-multi and NDP-PPO on the MuJoCo tasks",
+}
+
+func init() { rootCmd.AddCommand(rlCmd) }
+
+// ppoFlags binds every hyperparameter of ppo.Config to a flag; zero values
+// mean the documented default.
+func ppoFlags(fl *pflag.FlagSet, c *ppo.Config, hidden *string) {
+	fl.StringVar(&c.Algo, "algo", ppo.AlgoNDP, "learner: ndp, ppo or ppo-multi")
+	fl.StringVar(&c.Task, "task", "push", "task: push, soccer, faucet, throw, pick")
+	fl.Int64Var(&c.Seed, "seed", 0, "seed for env resets, network init and sampling")
+	fl.Int64Var(&c.TotalSteps, "steps", 1_000_000, "env steps to train for")
+	fl.IntVar(&c.NumEnvs, "num-envs", 8, "parallel envs")
+	fl.IntVar(&c.RolloutSteps, "rollout-steps", 256, "env steps per env per update (rounded up to a multiple of k)")
+	fl.Float64Var(&c.Gamma, "gamma", 0.99, "discount γ")
+	fl.Float64Var(&c.Lambda, "gae-lambda", 0.95, "GAE λ")
+	fl.Float64Var(&c.ClipCoef, "clip-coef", 0.1, "surrogate clip ε (also the value clip)")
+	fl.BoolVar(&c.NoClipValue, "no-clip-value", false, "use the plain value loss")
+	fl.Float64Var(&c.EntCoef, "ent-coef", 0.01, "entropy bonus coefficient")
+	fl.Float64Var(&c.VfCoef, "vf-coef", 0.5, "value loss coefficient")
+	fl.Float64Var(&c.MaxGradNorm, "max-grad-norm", 0.5, "global gradient-norm clip")
+	fl.Float64Var(&c.LR, "lr", 3e-4, "Adam learning rate (decays linearly to 0)")
+	fl.BoolVar(&c.NoAnnealLR, "no-anneal-lr", false, "keep the learning rate constant")
+	fl.IntVar(&c.Epochs, "epochs", 10, "optimisation epochs per update")
+	fl.IntVar(&c.Minibatches, "minibatches", 32, "minibatches per epoch")
+	fl.BoolVar(&c.NoNormObs, "no-norm-obs", false, "disable observation normalisation")
+	fl.BoolVar(&c.NoNormAdv, "no-norm-adv", false, "disable advantage normalisation")
+	fl.Float64Var(&c.TargetKL, "target-kl", 0, "stop an update early above this KL (0: never)")
+	fl.Float64Var(&c.InitLogStd, "init-log-std", 0, "initial log σ")
+	fl.StringVar(hidden, "hidden", "64,64", "hidden layer sizes of actor and critic")
+	fl.IntVar(&c.K, "k", 5, "actions per decision for ndp and ppo-multi")
+	fl.IntVar(&c.RewardDelay, "reward-delay", 0, "reward from a state refreshed every this many steps (default k)")
+	fl.IntVar(&c.N, "n", 0, "DMP basis functions per DoF (default: 5 throw, 6 others)")
+	fl.IntVar(&c.Substeps, "substeps", 0, "DMP Euler substeps per step (default ⌊35/k⌋+1)")
+	fl.Float64Var(&c.AlphaZ, "alpha-z", 0, "DMP α_z (default: 15 soccer, 5 others)")
+	fl.StringVar(&c.Kernel, "kernel", "gaussian", "DMP basis: gaussian, multiquadric, inverse-quadric, inverse-multiquadric, linear")
+	fl.BoolVar(&c.OnlyG, "only-g", false, "ablation: forcing term zero, learn only the goal")
+	fl.BoolVar(&c.LearnAlphaZ, "learn-alpha-z", false, "ablation: learn α_z too")
+	fl.Float64Var(&c.WeightScale, "weight-scale", 100, "scale of Φ's DMP weight outputs")
+	fl.Float64Var(&c.GoalScale, "goal-scale", 5, "scale of Φ's goal offset, in action units")
+	fl.IntVar(&c.EvalEvery, "eval-every", 5, "updates between evaluations (negative: never)")
+	fl.IntVar(&c.EvalEpisodes, "eval-episodes", 10, "episodes per evaluation")
+	fl.IntVar(&c.MaxSteps, "max-steps", 0, "override the task's episode length")
+}
+
+func parseInts(flag, s string) ([]int, error) {
+	var out []int
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p == "" {
+			continue
+		}
+		v, err := strconv.Atoi(p)
+		if err != nil || v < 1 {
+			return nil, fmt.Errorf("--%s: %q is not a positive integer", flag, p)
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+func init() {
+	var (
+		cfg         ppo.Config
+		hidden, out string
+		backendFlag string
+		resume      bool
+		quiet       bool
+		ckptEvery   int
+	)
+	cmd := &cobra.Command{
+		Use:   "train",
+		Short: "Train one learner on one task",
+		Long: `Train one learner on one task. The run directory (--out) gets config.json,
+log.csv (one row per update; columns documented in the README) and
+checkpoint.json (written atomically every --checkpoint-every updates and at
+the end). --resume continues a run from its checkpoint.`,
+		Example: "  ndp rl train --algo ndp --task push --steps 1e6 --seed 0 --out runs/push-ndp-0",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			h, err := parseInts("hidden", hidden)
+			if err != nil {
+				return err
+			}
+			cfg.Hidden = h
+			if out == "" {
+				out = filepath.Join("runs", fmt.Sprintf("%s-%s-s%d", cfg.Task, cfg.Algo, cfg.Seed))
+			}
+			b, err := backend.New(backendFlag)
+			if err != nil {
+				return err
+			}
+			prog := cmd.ErrOrStderr()
+			if quiet {
+				prog = nil
+			}
+			l, err := trainRun(cfg, b, out, resume, ckptEvery, cmd.OutOrStdout(), prog)
+			if err != nil {
+				return err
+			}
+			defer l.Close()
+			fmt.Fprintf(cmd.OutOrStdout(), "trained %s on %s for %d env steps; run directory %s\n", l.Cfg.Algo, l.Cfg.Task, l.Step, out)
+			return nil
+		},
+	}
+	fl := cmd.Flags()
+	ppoFlags(fl, &cfg, &hidden)
+	fl.StringVar(&out, "out", "", "run directory (default runs/TASK-ALGO-sSEED)")
+	fl.StringVar(&backendFlag, "backend", "", `GoMLX backend: "go" (default) or "xla:/abs/path/pjrt_plugin.so" (or $GOMLX_BACKEND)`)
+	fl.BoolVar(&resume, "resume", false, "continue the run in --out from its checkpoint")
+	fl.BoolVar(&quiet, "quiet", false, "no progress bar")
+	fl.IntVar(&ckptEvery, "checkpoint-every", 10, "updates between checkpoints")
+	rlCmd.AddCommand(cmd)
+}
+
+// writeJSON writes v as indented JSON, atomically.
+func writeJSON(path string, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	return atomicfile.WriteBytes(path, append(b, '\n'))
+}
+
+func mkdir(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("--out: %w", err)
+	}
+	return nil
+}

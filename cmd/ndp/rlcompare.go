@@ -1,0 +1,195 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ndp-go/ndp/backend"
+	"github.com/ndp-go/ndp/experiment"
+	"github.com/ndp-go/ndp/ppo"
+)
+
+// gridFlags are shared by compare and ablate.
+type gridFlags struct {
+	base        ppo.Config
+	hidden      string
+	tasks, out  string
+	seeds       int
+	workers     int
+	backendFlag string
+}
+
+func (g *gridFlags) bind(cmd *cobra.Command, defaultOut string) {
+	fl := cmd.Flags()
+	ppoFlags(fl, &g.base, &g.hidden)
+	fl.StringVar(&g.tasks, "tasks", "push,soccer,faucet,throw,pick", "comma-separated tasks")
+	fl.IntVar(&g.seeds, "seeds", 3, "seeds per configuration (seed, seed+1, ...)")
+	fl.IntVar(&g.workers, "workers", runtime.NumCPU(), "runs trained at once")
+	fl.StringVar(&g.out, "out", defaultOut, "root directory of the grid's runs, figures and table")
+	fl.StringVar(&g.backendFlag, "backend", "", `GoMLX backend (default "go")`)
+}
+
+// run trains the grid, then writes one figure per task and table.md.
+func (g *gridFlags) run(cmd *cobra.Command, labels []string, vary func(string, *ppo.Config) error, title string) error {
+	h, err := parseInts("hidden", g.hidden)
+	if err != nil {
+		return err
+	}
+	g.base.Hidden = h
+	tasks := splitList(g.tasks)
+	runs, err := experiment.Grid(g.out, g.base, tasks, labels, g.seeds, vary)
+	if err != nil {
+		return err
+	}
+	b, err := backend.New(g.backendFlag)
+	if err != nil {
+		return err
+	}
+	w := cmd.OutOrStdout()
+	fmt.Fprintf(w, "%d runs (%d tasks × %d configurations × %d seeds) on %d workers into %s\n", len(runs), len(tasks), len(labels), g.seeds, g.workers, g.out)
+	if err := experiment.RunAll(context.Background(), runs, b, g.workers, w); err != nil {
+		return err
+	}
+	curves := map[string][]experiment.Curve{}
+	for _, task := range tasks {
+		c, err := experiment.Curves(runs, task, "eval_success")
+		if err != nil {
+			return err
+		}
+		curves[task] = c
+		path := filepath.Join(g.out, task+".png")
+		if err := experiment.Plot(path, fmt.Sprintf("%s: %s", task, title), "success rate (deterministic eval)", c); err != nil {
+			return err
+		}
+		fmt.Fprintln(w, "wrote", path)
+	}
+	table := fmt.Sprintf("Final success rate (deterministic evaluation, mean ± std over %d seeds, each the mean of its last 3 evaluations) after %d env steps.\n\n%s",
+		g.seeds, g.base.TotalSteps, experiment.Table(tasks, curves))
+	path := filepath.Join(g.out, "table.md")
+	if err := os.WriteFile(path, []byte(table), 0o644); err != nil {
+		return err
+	}
+	fmt.Fprint(w, "\n"+table)
+	return nil
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func init() {
+	var g gridFlags
+	var algos string
+	cmd := &cobra.Command{
+		Use:     "compare",
+		Short:   "Train learners × tasks × seeds in parallel and plot success vs env samples (Figure 5)",
+		Example: `  ndp rl compare --tasks push,soccer,faucet,throw,pick --algos ndp,ppo,ppo-multi --seeds 3 --steps 300000`,
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			labels := splitList(algos)
+			return g.run(cmd, labels, func(label string, c *ppo.Config) error { c.Algo = label; return nil }, "NDP vs PPO vs PPO-multi")
+		},
+	}
+	g.bind(cmd, "runs/compare")
+	cmd.Flags().StringVar(&algos, "algos", "ndp,ppo,ppo-multi", "learners to compare")
+	rlCmd.AddCommand(cmd)
+}
+
+// ablations maps a parameter name to how a value string sets it.
+var ablations = map[string]func(v string, c *ppo.Config) error{
+	"N": func(v string, c *ppo.Config) error { return setInt(v, &c.N) },
+	"k": func(v string, c *ppo.Config) error {
+		c.Substeps = 0 // keep ≈35 integration steps in total: l = ⌊35/k⌋+1
+		return setInt(v, &c.K)
+	},
+	"integration-steps": func(v string, c *ppo.Config) error {
+		var n int
+		if err := setInt(v, &n); err != nil {
+			return err
+		}
+		k := c.WithDefaults().K
+		c.Substeps = max(1, (n+k-1)/k)
+		return nil
+	},
+	"kernel": func(v string, c *ppo.Config) error { c.Kernel = v; return nil },
+	"design": func(v string, c *ppo.Config) error {
+		switch v {
+		case "ndp":
+		case "only-g":
+			c.OnlyG = true
+		case "learn-alpha-z":
+			c.LearnAlphaZ = true
+		default:
+			return fmt.Errorf("--values: design %q unknown (want ndp, only-g, learn-alpha-z)", v)
+		}
+		return nil
+	},
+}
+
+func setInt(v string, p *int) error {
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 {
+		return fmt.Errorf("--values: %q is not a positive integer", v)
+	}
+	*p = n
+	return nil
+}
+
+func init() {
+	var g gridFlags
+	var param, values string
+	cmd := &cobra.Command{
+		Use:   "ablate",
+		Short: "NDP ablations (Figures 6 and 7): vary one parameter, plot success vs env samples",
+		Long: `Train NDP-PPO with one parameter varied and plot success vs env samples per
+task (the paper's Figures 6 and 7). --param is one of:
+  N                  basis functions per DoF      (paper: 2,6,10,15,20)
+  k                  rollout length               (paper: 3,5,7,10,15; l = ⌊35/k⌋+1)
+  integration-steps  total Euler steps per decision (paper: 15,25,35,45)
+  kernel             gaussian,multiquadric,inverse-quadric,inverse-multiquadric,linear
+  design             ndp,only-g,learn-alpha-z     (Figure 7)`,
+		Example: `  ndp rl ablate --tasks push --param N --values 2,6,10,15,20 --seeds 3 --steps 300000
+  ndp rl ablate --param design --values ndp,only-g,learn-alpha-z --seeds 3`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			set, ok := ablations[param]
+			if !ok {
+				return fmt.Errorf("--param %q unknown (want N, k, integration-steps, kernel or design)", param)
+			}
+			g.base.Algo = ppo.AlgoNDP
+			vals := splitList(values)
+			if len(vals) == 0 {
+				return fmt.Errorf("--values: need at least one value")
+			}
+			labels := make([]string, len(vals))
+			for i, v := range vals {
+				labels[i] = param + "=" + v
+				if param == "design" {
+					labels[i] = v
+				}
+			}
+			vary := func(label string, c *ppo.Config) error {
+				v := label[strings.Index(label, "=")+1:]
+				return set(v, c)
+			}
+			return g.run(cmd, labels, vary, "NDP ablation of "+param)
+		},
+	}
+	g.bind(cmd, "runs/ablate")
+	cmd.Flags().StringVar(&param, "param", "N", "parameter to vary: N, k, integration-steps, kernel, design")
+	cmd.Flags().StringVar(&values, "values", "2,6,10,15,20", "comma-separated values")
+	rlCmd.AddCommand(cmd)
+}

@@ -1,0 +1,312 @@
+// Package experiment runs grids of RL training runs (tasks × learners ×
+// seeds, or one hyperparameter's values for the ablations) in parallel,
+// then aggregates their logs into success-vs-samples curves with the spread
+// over seeds (the paper's Figures 5–7) and a Markdown summary table.
+//
+// Each run lives in its own directory with config.json and log.csv, so a
+// grid can be stopped and re-run: finished runs are skipped.
+package experiment
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/gomlx/compute"
+
+	"github.com/ndp-go/ndp/internal/atomicfile"
+	"github.com/ndp-go/ndp/plots"
+	"github.com/ndp-go/ndp/ppo"
+	"github.com/ndp-go/ndp/runlog"
+)
+
+// Run is one training run of a grid.
+type Run struct {
+	Group string     // figure it belongs to (a task)
+	Label string     // line within the figure (a learner, or "N=6")
+	Cfg   ppo.Config // full config, seed included
+	Dir   string     // run directory
+}
+
+// Grid returns the runs of tasks × labels × seeds under root. vary maps a
+// label to the config change it stands for (e.g. the algo, or N = 6).
+func Grid(root string, base ppo.Config, tasks []string, labels []string, seeds int, vary func(label string, c *ppo.Config) error) ([]Run, error) {
+	if len(tasks) == 0 || len(labels) == 0 || seeds < 1 {
+		return nil, fmt.Errorf("experiment: empty grid (%d tasks, %d labels, %d seeds)", len(tasks), len(labels), seeds)
+	}
+	var runs []Run
+	for _, task := range tasks {
+		for _, label := range labels {
+			for s := range seeds {
+				c := base
+				c.Task, c.Seed = task, base.Seed+int64(s)
+				if err := vary(label, &c); err != nil {
+					return nil, err
+				}
+				if err := c.Validate(); err != nil {
+					return nil, fmt.Errorf("experiment: %s/%s: %w", task, label, err)
+				}
+				runs = append(runs, Run{Group: task, Label: label, Cfg: c,
+					Dir: filepath.Join(root, task, sanitize(label), fmt.Sprintf("seed%d", c.Seed))})
+			}
+		}
+	}
+	return runs, nil
+}
+
+func sanitize(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_', r == '.':
+			return r
+		}
+		return '_'
+	}, s)
+}
+
+// doneFile marks a finished run.
+const doneFile = "done.json"
+
+// Done reports whether the run finished in an earlier invocation.
+func (r Run) Done() bool {
+	_, err := os.Stat(filepath.Join(r.Dir, doneFile))
+	return err == nil
+}
+
+// Execute trains one run into its directory.
+func (r Run) Execute(b compute.Backend) error {
+	if err := os.MkdirAll(r.Dir, 0o755); err != nil {
+		return err
+	}
+	l, err := ppo.New(r.Cfg, b)
+	if err != nil {
+		return err
+	}
+	defer l.Close()
+	if err := writeJSON(filepath.Join(r.Dir, "config.json"), l.Cfg); err != nil {
+		return err
+	}
+	lg, err := runlog.NewCSV(filepath.Join(r.Dir, "log.csv"), false)
+	if err != nil {
+		return err
+	}
+	defer lg.Close()
+	if err := l.Train(ppo.TrainOptions{Logger: lg}); err != nil {
+		return err
+	}
+	return writeJSON(filepath.Join(r.Dir, doneFile), map[string]any{"steps": l.Step, "updates": l.Updates})
+}
+
+func writeJSON(path string, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	return atomicfile.WriteBytes(path, append(b, '\n'))
+}
+
+// RunAll executes the runs not yet done on `workers` goroutines, reporting
+// each finished run to log. It returns the errors of failed runs joined.
+func RunAll(ctx context.Context, runs []Run, b compute.Backend, workers int, log io.Writer) error {
+	if workers < 1 {
+		workers = 1
+	}
+	todo := make(chan Run)
+	var mu sync.Mutex
+	var errs []error
+	done, total := 0, len(runs)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for r := range todo {
+				err := r.Execute(b)
+				mu.Lock()
+				done++
+				status := "ok"
+				if err != nil {
+					errs = append(errs, fmt.Errorf("%s: %w", r.Dir, err))
+					status = "FAILED: " + err.Error()
+				}
+				if log != nil {
+					fmt.Fprintf(log, "[%d/%d] %s %s seed %d: %s\n", done, total, r.Group, r.Label, r.Cfg.Seed, status)
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	for _, r := range runs {
+		if r.Done() {
+			mu.Lock()
+			done++
+			mu.Unlock()
+			continue
+		}
+		select {
+		case todo <- r:
+		case <-ctx.Done():
+			close(todo)
+			wg.Wait()
+			return ctx.Err()
+		}
+	}
+	close(todo)
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// Curve is one line of a figure: a metric against env steps, mean and
+// spread (± one standard deviation, clipped to [0, 1]) over seeds.
+type Curve struct {
+	Label        string
+	Steps        []float64
+	Mean, Lo, Hi []float64
+	Seeds        int
+	Final        []float64 // per seed: the metric averaged over the last 3 evaluations
+}
+
+// Curves reads the logs of the runs of one group and aggregates `metric`
+// (e.g. "eval_success") per label, in the order labels appear in runs.
+func Curves(runs []Run, group, metric string) ([]Curve, error) {
+	byLabel := map[string][][2][]float64{}
+	var order []string
+	for _, r := range runs {
+		if r.Group != group {
+			continue
+		}
+		cols, _, err := runlog.ReadCSV(filepath.Join(r.Dir, "log.csv"))
+		if err != nil {
+			return nil, err
+		}
+		xs, ys := []float64{}, []float64{}
+		for i, v := range cols[metric] {
+			if !math.IsNaN(v) {
+				xs, ys = append(xs, cols["global_step"][i]), append(ys, v)
+			}
+		}
+		if _, ok := byLabel[r.Label]; !ok {
+			order = append(order, r.Label)
+		}
+		byLabel[r.Label] = append(byLabel[r.Label], [2][]float64{xs, ys})
+	}
+	var out []Curve
+	for _, label := range order {
+		seeds := byLabel[label]
+		n := math.MaxInt
+		for _, s := range seeds {
+			n = min(n, len(s[0]))
+		}
+		if n == 0 || n == math.MaxInt {
+			continue
+		}
+		c := Curve{Label: label, Seeds: len(seeds)}
+		for i := range n {
+			mean, sq := 0.0, 0.0
+			for _, s := range seeds {
+				mean += s[1][i]
+			}
+			mean /= float64(len(seeds))
+			for _, s := range seeds {
+				sq += (s[1][i] - mean) * (s[1][i] - mean)
+			}
+			std := math.Sqrt(sq / float64(len(seeds)))
+			c.Steps = append(c.Steps, seeds[0][0][i])
+			c.Mean = append(c.Mean, mean)
+			c.Lo = append(c.Lo, math.Max(0, mean-std))
+			c.Hi = append(c.Hi, math.Min(1, mean+std))
+		}
+		for _, s := range seeds {
+			k := min(3, n)
+			f := 0.0
+			for _, v := range s[1][n-k : n] {
+				f += v
+			}
+			c.Final = append(c.Final, f/float64(k))
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+// Plot draws the curves of one group: success rate against env samples.
+func Plot(path, title, ylabel string, curves []Curve) error {
+	zero, one := 0.0, 1.0
+	fig := plots.Figure{Title: title, XLabel: "env steps", YLabel: ylabel, YMin: &zero, YMax: &one}
+	for _, c := range curves {
+		fig.Lines = append(fig.Lines, plots.Series{Name: fmt.Sprintf("%s (%d seeds)", c.Label, c.Seeds), X: c.Steps, Y: c.Mean})
+		fig.Bands = append(fig.Bands, plots.Band{X: c.Steps, Lo: c.Lo, Hi: c.Hi})
+	}
+	return fig.Save(path)
+}
+
+// MeanStd returns the mean and population standard deviation of v.
+func MeanStd(v []float64) (float64, float64) {
+	if len(v) == 0 {
+		return math.NaN(), math.NaN()
+	}
+	m, s := 0.0, 0.0
+	for _, x := range v {
+		m += x
+	}
+	m /= float64(len(v))
+	for _, x := range v {
+		s += (x - m) * (x - m)
+	}
+	return m, math.Sqrt(s / float64(len(v)))
+}
+
+// Table renders final success (mean ± std over seeds, each seed averaged
+// over its last 3 evaluations) as Markdown: one row per label, one column
+// per group.
+func Table(groups []string, curves map[string][]Curve) string {
+	var labels []string
+	seen := map[string]bool{}
+	for _, g := range groups {
+		for _, c := range curves[g] {
+			if !seen[c.Label] {
+				seen[c.Label] = true
+				labels = append(labels, c.Label)
+			}
+		}
+	}
+	var b strings.Builder
+	b.WriteString("| method | " + strings.Join(groups, " | ") + " |\n|---|" + strings.Repeat("---|", len(groups)) + "\n")
+	for _, l := range labels {
+		b.WriteString("| " + l + " |")
+		for _, g := range groups {
+			cell := " – |"
+			for _, c := range curves[g] {
+				if c.Label == l {
+					m, s := MeanStd(c.Final)
+					cell = fmt.Sprintf(" %.3f ± %.3f |", m, s)
+				}
+			}
+			b.WriteString(cell)
+		}
+		b.WriteString("\n")
+	}
+	return b.String()
+}
+
+// Groups returns the distinct groups of runs, sorted.
+func Groups(runs []Run) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, r := range runs {
+		if !seen[r.Group] {
+			seen[r.Group] = true
+			out = append(out, r.Group)
+		}
+	}
+	sort.Strings(out)
+	return out
+}

@@ -1,0 +1,386 @@
+// Package imitation trains policies from demonstrations with an L2 loss
+// (the paper's eq. 7): the digit-writing task from images (Table 2,
+// Figure 4), comparing an NDP against a CNN that regresses the trajectory
+// and the CNN-DMP of Pahič et al. that regresses fitted DMP parameters.
+package imitation
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"github.com/gomlx/compute"
+	"github.com/gomlx/gomlx/core/tensors"
+
+	"github.com/ndp-go/ndp/digits"
+	"github.com/ndp-go/ndp/dmp"
+	"github.com/ndp-go/ndp/model"
+)
+
+// The three methods of Table 2. All share the same CNN trunk.
+const (
+	MethodNDP    = "ndp"     // CNN → (w, g) → DMP layer, loss on the trajectory
+	MethodCNN    = "cnn"     // CNN → 301×2 trajectory directly
+	MethodCNNDMP = "cnn-dmp" // CNN → DMP parameters fitted to each demo, loss on the parameters
+)
+
+// Methods lists the methods in Table 2's order.
+func Methods() []string { return []string{MethodCNN, MethodCNNDMP, MethodNDP} }
+
+// DigitsConfig holds a digits run's settings; zero values mean the default.
+type DigitsConfig struct {
+	Method    string  `json:"method"`     // ndp (default), cnn, cnn-dmp
+	Seed      int64   `json:"seed"`       // network init and batch order
+	BatchSize int     `json:"batch_size"` // default 100
+	LR        float64 `json:"lr"`         // Adam learning rate (default 1e-3)
+	N         int     `json:"n"`          // DMP basis functions per DoF (default 30)
+	AlphaZ    float64 `json:"alpha_z"`    // DMP α_z (default 25)
+	DY0       float64 `json:"dy0"`        // DMP start velocity (default 0.01, as the authors)
+	Scale     float64 `json:"scale"`      // NDP output scale (default 1000, as the authors)
+	ConvImpl  string  `json:"conv_impl"`  // CNN lowering (default: the model's)
+	Ridge     float64 `json:"ridge"`      // CNN-DMP: ridge λ of the per-demo fits (default 1e-10)
+}
+
+// WithDefaults fills unset fields.
+func (c DigitsConfig) WithDefaults() DigitsConfig {
+	if c.Method == "" {
+		c.Method = MethodNDP
+	}
+	if c.BatchSize == 0 {
+		c.BatchSize = 100
+	}
+	if c.LR == 0 {
+		c.LR = 1e-3
+	}
+	if c.N == 0 {
+		c.N = 30
+	}
+	if c.AlphaZ == 0 {
+		c.AlphaZ = dmp.DefaultAlphaZ
+	}
+	if c.DY0 == 0 {
+		c.DY0 = 0.01
+	}
+	if c.Scale == 0 {
+		c.Scale = 1000
+	}
+	if c.Ridge == 0 {
+		// The response columns of u are O(dt²) small, so λ must be tiny:
+		// 1e-10 reproduces the demos to ≈0.01 px², 1e-6 only to ≈0.3 px².
+		c.Ridge = 1e-10
+	}
+	return c
+}
+
+// T is the number of recorded DMP steps: trajectories have 301 points.
+const T = digits.Steps - 1
+
+// Digits trains and evaluates one method on digit images.
+type Digits struct {
+	Cfg     DigitsConfig
+	Model   *model.Model
+	trainer *model.Trainer
+	resp    *dmp.Response // the DMP of NDP and CNN-DMP, in float64
+	// CNN-DMP parameter standardisation: target = (θ − mean)/std per output.
+	pMean, pStd []float64
+	rng         *rand.Rand
+	Epochs      int // epochs trained
+}
+
+// NewDigits builds the network of cfg.Method on backend b.
+func NewDigits(cfg DigitsConfig, b compute.Backend) (*Digits, error) {
+	cfg = cfg.WithDefaults()
+	mc := model.Config{Net: model.NetCNN, ConvImpl: cfg.ConvImpl, Seed: cfg.Seed, Optim: model.OptimConfig{LR: cfg.LR}}
+	switch cfg.Method {
+	case MethodNDP:
+		mc.Head, mc.DoF, mc.OutputScale = model.HeadNDP, 2, cfg.Scale
+		mc.DMP = model.DMPConfig{N: cfg.N, T: T, AlphaZ: cfg.AlphaZ}
+	case MethodCNN:
+		mc.Head, mc.OutDim = model.HeadRaw, digits.Steps*2
+	case MethodCNNDMP:
+		mc.Head, mc.OutDim = model.HeadRaw, 2*(cfg.N+1)
+	default:
+		return nil, fmt.Errorf("imitation: unknown method %q (want one of %v)", cfg.Method, Methods())
+	}
+	m, err := model.New(mc, b)
+	if err != nil {
+		return nil, err
+	}
+	d := &Digits{Cfg: cfg, Model: m, rng: rand.New(rand.NewPCG(uint64(cfg.Seed), 0xd161))}
+	if cfg.Method != MethodCNN {
+		if d.resp, err = dmp.NewResponse(dmp.Config{N: cfg.N, T: T, AlphaZ: cfg.AlphaZ}); err != nil {
+			return nil, err
+		}
+	}
+	switch cfg.Method {
+	case MethodCNNDMP:
+		d.trainer = m.NewTrainer(func(out *model.Outputs, extra []*graphNode) (*graphNode, []*graphNode) {
+			return model.MSE(out.Head, extra[0]), nil
+		})
+	case MethodCNN:
+		d.trainer = m.NewTrainer(func(out *model.Outputs, extra []*graphNode) (*graphNode, []*graphNode) {
+			return model.MSE(out.Head, reshape(extra[0], digits.Steps*2)), nil
+		})
+	default:
+		d.trainer = m.NewTrainer(model.TrajectoryMSE)
+	}
+	return d, nil
+}
+
+// fitParams returns the DMP parameters fitted to each demonstration of ds,
+// laid out like a raw head: [n, 2, N+1] (N weights then g per DoF), float64.
+func (d *Digits) fitParams(ds *digits.Dataset) ([]float64, error) {
+	n, N, L := ds.Len(), d.Cfg.N, digits.Steps
+	out := make([]float64, n*2*(N+1))
+	demo := make([]float64, 2*L)
+	dy0 := []float64{d.Cfg.DY0, d.Cfg.DY0}
+	for i := range n {
+		tr := ds.Trajectory(i)
+		for t := range L {
+			demo[t], demo[L+t] = float64(tr[2*t]), float64(tr[2*t+1])
+		}
+		p, err := d.resp.Fit(demo, dy0, dmp.FitOptions{Ridge: d.Cfg.Ridge})
+		if err != nil {
+			return nil, fmt.Errorf("imitation: fitting demo %d: %w", i, err)
+		}
+		for dof := range 2 {
+			row := out[(i*2+dof)*(N+1) : (i*2+dof+1)*(N+1)]
+			copy(row, p.W[dof*N:(dof+1)*N])
+			row[N] = p.G[dof]
+		}
+	}
+	return out, nil
+}
+
+// Train runs epochs over train; after each epoch it calls onEpoch (if not
+// nil) with the epoch number and the mean training loss of the epoch (in
+// the method's own loss units: px² for ndp and cnn, standardised
+// parameters for cnn-dmp). A non-nil error from onEpoch stops training.
+func (d *Digits) Train(train *digits.Dataset, epochs int, onEpoch func(epoch int, loss float64) error) error {
+	if epochs < 1 {
+		return fmt.Errorf("imitation: epochs = %d, need ≥ 1", epochs)
+	}
+	if train.Len() < d.Cfg.BatchSize {
+		return fmt.Errorf("imitation: %d training samples, fewer than one batch of %d", train.Len(), d.Cfg.BatchSize)
+	}
+	var params []float64
+	if d.Cfg.Method == MethodCNNDMP {
+		var err error
+		if params, err = d.fitParams(train); err != nil {
+			return err
+		}
+		if d.pMean == nil {
+			d.pMean, d.pStd = standardiser(params, 2*(d.Cfg.N+1))
+		}
+	}
+	for range epochs {
+		batches, err := digits.Batches(train.Len(), d.Cfg.BatchSize, d.rng)
+		if err != nil {
+			return err
+		}
+		sum, n := 0.0, 0
+		for _, idx := range batches {
+			if len(idx) < d.Cfg.BatchSize {
+				continue // one batch shape: one compiled graph
+			}
+			b, err := d.batch(train, idx, params)
+			if err != nil {
+				return err
+			}
+			st, err := d.trainer.Step(b)
+			if err != nil {
+				return err
+			}
+			if math.IsNaN(float64(st.Loss)) {
+				return errors.New("imitation: training loss became NaN")
+			}
+			sum += float64(st.Loss)
+			n++
+		}
+		d.Epochs++
+		if onEpoch != nil {
+			if err := onEpoch(d.Epochs, sum/float64(n)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// standardiser returns the per-column mean and std of rows of width w.
+func standardiser(x []float64, w int) (mean, std []float64) {
+	n := float64(len(x) / w)
+	mean, std = make([]float64, w), make([]float64, w)
+	for i, v := range x {
+		mean[i%w] += v / n
+	}
+	for i, v := range x {
+		std[i%w] += (v - mean[i%w]) * (v - mean[i%w]) / n
+	}
+	for j := range std {
+		std[j] = math.Sqrt(std[j]) + 1e-6
+	}
+	return mean, std
+}
+
+// batch builds the model inputs for samples idx of ds.
+func (d *Digits) batch(ds *digits.Dataset, idx []int, params []float64) (model.Batch, error) {
+	B := len(idx)
+	img, err := ds.NetImages(idx, digits.NetSize)
+	if err != nil {
+		return model.Batch{}, err
+	}
+	b := model.Batch{Obs: model.F32(img, B, digits.NetSize, digits.NetSize)}
+	if d.Cfg.Method == MethodNDP {
+		y0, dy0 := make([]float32, 2*B), make([]float32, 2*B)
+		for i, s := range idx {
+			tr := ds.Trajectory(s)
+			y0[2*i], y0[2*i+1] = tr[0], tr[1]
+			dy0[2*i], dy0[2*i+1] = float32(d.Cfg.DY0), float32(d.Cfg.DY0)
+		}
+		b.Y0, b.DY0 = model.F32(y0, B, 2), model.F32(dy0, B, 2)
+	}
+	if params != nil { // training cnn-dmp: standardised fitted parameters
+		w := 2 * (d.Cfg.N + 1)
+		t := make([]float32, B*w)
+		for i, s := range idx {
+			for j := range w {
+				t[i*w+j] = float32((params[s*w+j] - d.pMean[j]) / d.pStd[j])
+			}
+		}
+		b.Extra = []*tensors.Tensor{model.F32(t, B, w)}
+		return b, nil
+	}
+	if d.Cfg.Method != MethodCNNDMP {
+		traj, err := ds.TrajectoryBatch(idx)
+		if err != nil {
+			return model.Batch{}, err
+		}
+		b.Extra = []*tensors.Tensor{model.F32(traj, B, digits.Steps, 2)}
+	}
+	return b, nil
+}
+
+// Predict returns the predicted trajectories of samples idx, [len(idx), 301, 2].
+func (d *Digits) Predict(ds *digits.Dataset, idx []int) ([]float32, error) {
+	out := make([]float32, 0, len(idx)*digits.Steps*2)
+	bs := d.Cfg.BatchSize
+	for start := 0; start < len(idx); start += bs {
+		chunk := idx[start:min(start+bs, len(idx))]
+		padded := append([]int(nil), chunk...)
+		for len(padded) < bs { // keep one batch shape
+			padded = append(padded, chunk[0])
+		}
+		b, err := d.batch(ds, padded, nil)
+		if err != nil {
+			return nil, err
+		}
+		res, err := d.Model.Forward(b)
+		if err != nil {
+			return nil, err
+		}
+		pred, err := d.trajectories(ds, padded, res)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, pred[:len(chunk)*digits.Steps*2]...)
+	}
+	return out, nil
+}
+
+// trajectories turns a forward result into [B, 301, 2] pen positions.
+func (d *Digits) trajectories(ds *digits.Dataset, idx []int, res *model.Result) ([]float32, error) {
+	B, L := len(idx), digits.Steps
+	switch d.Cfg.Method {
+	case MethodCNN:
+		return tensors.CopyFlatData[float32](res.Head)
+	case MethodNDP: // Y is [B, 2, 301]
+		y, err := tensors.CopyFlatData[float32](res.Y)
+		if err != nil {
+			return nil, err
+		}
+		out := make([]float32, B*L*2)
+		for b := range B {
+			for dof := range 2 {
+				for t := range L {
+					out[(b*L+t)*2+dof] = y[(b*2+dof)*L+t]
+				}
+			}
+		}
+		return out, nil
+	}
+	// CNN-DMP: un-standardise the parameters and integrate them in Go.
+	if d.pMean == nil {
+		return nil, errors.New("imitation: cnn-dmp has not been trained: its parameter scaling is unknown")
+	}
+	head, err := tensors.CopyFlatData[float32](res.Head)
+	if err != nil {
+		return nil, err
+	}
+	N, w := d.Cfg.N, 2*(d.Cfg.N+1)
+	p := dmp.Params{W: make([]float64, 2*B*N), G: make([]float64, 2*B), Y0: make([]float64, 2*B), DY0: make([]float64, 2*B)}
+	for b, s := range idx {
+		tr := ds.Trajectory(s)
+		for dof := range 2 {
+			r := b*2 + dof
+			for i := range N {
+				j := dof*(N+1) + i
+				p.W[r*N+i] = float64(head[b*w+j])*d.pStd[j] + d.pMean[j]
+			}
+			j := dof*(N+1) + N
+			p.G[r] = float64(head[b*w+j])*d.pStd[j] + d.pMean[j]
+			p.Y0[r], p.DY0[r] = float64(tr[dof]), d.Cfg.DY0
+		}
+	}
+	tr, err := d.resp.Forward(p)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]float32, B*L*2)
+	for b := range B {
+		for dof := range 2 {
+			for t := range L {
+				out[(b*L+t)*2+dof] = float32(tr.Y[(b*2+dof)*L+t])
+			}
+		}
+	}
+	return out, nil
+}
+
+// Evaluate returns the per-sample loss on ds (mean over the 301 points and
+// both coordinates of the squared error, px², as the authors report it) and
+// its mean ± std over digit classes.
+func (d *Digits) Evaluate(ds *digits.Dataset) ([]float64, digits.ClassStats, error) {
+	idx := make([]int, ds.Len())
+	for i := range idx {
+		idx[i] = i
+	}
+	pred, err := d.Predict(ds, idx)
+	if err != nil {
+		return nil, digits.ClassStats{}, err
+	}
+	L := digits.Steps * 2
+	loss := make([]float64, ds.Len())
+	for i := range loss {
+		tr := ds.Trajectory(i)
+		s := 0.0
+		for j := range L {
+			e := float64(pred[i*L+j] - tr[j])
+			s += e * e
+		}
+		loss[i] = s / float64(L)
+	}
+	st, err := digits.PerClass(ds.Labels, loss)
+	return loss, st, err
+}
+
+// CheckMethod reports an error unless method names one of [Methods].
+func CheckMethod(method string) error {
+	for _, m := range Methods() {
+		if m == method {
+			return nil
+		}
+	}
+	return fmt.Errorf("unknown method %q (want one of %v)", method, Methods())
+}

@@ -1,0 +1,88 @@
+package imitation
+
+import (
+	"math"
+	"testing"
+
+	"github.com/ndp-go/ndp/backend"
+	"github.com/ndp-go/ndp/digits"
+)
+
+func TestDigitsMethodsLearn(t *testing.T) {
+	b, err := backend.New("go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	train, err := digits.Generate(60, 1, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, method := range Methods() {
+		t.Run(method, func(t *testing.T) {
+			d, err := NewDigits(DigitsConfig{Method: method, BatchSize: 20, Seed: 3}, b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := d.Train(train, 1, nil); err != nil {
+				t.Fatal(err)
+			}
+			_, before, err := d.Evaluate(train)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var losses []float64
+			if err := d.Train(train, 4, func(_ int, l float64) error { losses = append(losses, l); return nil }); err != nil {
+				t.Fatal(err)
+			}
+			_, after, err := d.Evaluate(train)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("%s: train-set loss %.1f → %.1f px² (epoch losses %v)", method, before.MeanOverClasses, after.MeanOverClasses, losses)
+			if math.IsNaN(after.MeanOverClasses) || !(after.MeanOverClasses < before.MeanOverClasses) {
+				t.Errorf("loss did not fall: %.2f → %.2f px²", before.MeanOverClasses, after.MeanOverClasses)
+			}
+		})
+	}
+}
+
+// The CNN-DMP baseline regresses least-squares fits of each demonstration;
+// those targets must themselves reproduce the demonstrations closely.
+func TestFittedParametersReproduceDemos(t *testing.T) {
+	b, _ := backend.New("go")
+	ds, err := digits.Generate(30, 5, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := NewDigits(DigitsConfig{Method: MethodCNNDMP, BatchSize: 10}, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	params, err := d.fitParams(ds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.pMean, d.pStd = make([]float64, 62), make([]float64, 62)
+	for i := range d.pStd {
+		d.pStd[i] = 1
+	}
+	worst, mean := 0.0, 0.0
+	for i := range ds.Len() {
+		res := fakeHead(params[i*62 : (i+1)*62])
+		pred, err := d.trajectories(ds, []int{i}, res)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tr := ds.Trajectory(i)
+		s := 0.0
+		for j := range pred {
+			e := float64(pred[j] - tr[j])
+			s += e * e
+		}
+		worst = math.Max(worst, s/float64(len(pred)))
+		mean += s / float64(len(pred)) / float64(ds.Len())
+	}
+	if mean > 0.05 || worst > 0.2 {
+		t.Errorf("fitted demos deviate by %.4f px² on average, %.4f at worst; want ≤ 0.05 and ≤ 0.2", mean, worst)
+	}
+}

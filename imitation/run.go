@@ -1,0 +1,206 @@
+package imitation
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/gomlx/compute"
+	"github.com/schollz/progressbar/v3"
+
+	"github.com/ndp-go/ndp/digits"
+	"github.com/ndp-go/ndp/internal/atomicfile"
+	"github.com/ndp-go/ndp/runlog"
+)
+
+// DigitsRun describes one training run of one method.
+type DigitsRun struct {
+	Cfg         DigitsConfig
+	Epochs      int             // default 71, as the authors
+	Train, Test *digits.Dataset // training and held-out sets
+	Dir         string          // run directory: log.csv, result.json, preds.json
+	Progress    io.Writer       // progress bar (nil: none)
+	DrawIndices []int           // test samples whose predictions go to preds.json
+}
+
+// DigitsResult is what result.json holds: Table 2's numbers for one method.
+type DigitsResult struct {
+	Method      string             `json:"method"`
+	Config      DigitsConfig       `json:"config"`
+	Epochs      int                `json:"epochs"`
+	TrainN      int                `json:"train_n"`
+	TestN       int                `json:"test_n"`
+	Train       digits.ClassStats  `json:"train"` // per-sample loss (px²) over classes
+	Test        digits.ClassStats  `json:"test"`
+	WallSeconds float64            `json:"wall_seconds"`
+	StepMillis  float64            `json:"step_ms"` // mean wall time per training step
+	Backend     string             `json:"backend"`
+	Extra       map[string]float64 `json:"extra,omitempty"`
+}
+
+// Preds holds predicted trajectories of chosen test samples, for figures.
+type Preds struct {
+	Method  string      `json:"method"`
+	Indices []int       `json:"indices"`
+	Trajs   [][]float32 `json:"trajs"` // per index, [301·2] pen positions
+}
+
+// RunDigits trains one method, evaluating on the test set after every
+// epoch, and writes the run directory.
+func RunDigits(b compute.Backend, r DigitsRun) (*DigitsResult, error) {
+	if r.Epochs == 0 {
+		r.Epochs = 71
+	}
+	if r.Train == nil || r.Test == nil {
+		return nil, fmt.Errorf("imitation: a run needs training and test sets")
+	}
+	if err := os.MkdirAll(r.Dir, 0o755); err != nil {
+		return nil, err
+	}
+	d, err := NewDigits(r.Cfg, b)
+	if err != nil {
+		return nil, err
+	}
+	lg, err := runlog.NewCSV(filepath.Join(r.Dir, "log.csv"), false)
+	if err != nil {
+		return nil, err
+	}
+	defer lg.Close()
+	var bar *progressbar.ProgressBar
+	if r.Progress != nil {
+		bar = progressbar.NewOptions(r.Epochs, progressbar.OptionSetWriter(r.Progress),
+			progressbar.OptionSetDescription(d.Cfg.Method), progressbar.OptionShowCount(),
+			progressbar.OptionSetPredictTime(true), progressbar.OptionSetWidth(30))
+	}
+	start := time.Now()
+	var trainTime time.Duration
+	steps := 0
+	last := time.Now()
+	err = d.Train(r.Train, r.Epochs, func(epoch int, loss float64) error {
+		trainTime += time.Since(last)
+		steps += r.Train.Len() / d.Cfg.BatchSize
+		_, st, err := d.Evaluate(r.Test)
+		if err != nil {
+			return err
+		}
+		if err := lg.Log(runlog.Record{{Key: "epoch", Value: float64(epoch)}, {Key: "train_loss", Value: loss},
+			{Key: "test_loss", Value: st.MeanOverClasses}, {Key: "test_loss_std", Value: st.StdOverClasses},
+			{Key: "seconds", Value: time.Since(start).Seconds()}}); err != nil {
+			return err
+		}
+		if bar != nil {
+			bar.Describe(fmt.Sprintf("%-7s test %.3g px²", d.Cfg.Method, st.MeanOverClasses))
+			_ = bar.Add(1)
+		}
+		last = time.Now()
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	res := &DigitsResult{Method: d.Cfg.Method, Config: d.Cfg, Epochs: d.Epochs, TrainN: r.Train.Len(), TestN: r.Test.Len(),
+		WallSeconds: time.Since(start).Seconds(), StepMillis: 1000 * trainTime.Seconds() / float64(max(steps, 1)), Backend: b.Name()}
+	if _, res.Train, err = d.Evaluate(r.Train); err != nil {
+		return nil, err
+	}
+	if _, res.Test, err = d.Evaluate(r.Test); err != nil {
+		return nil, err
+	}
+	if err := writeJSON(filepath.Join(r.Dir, "result.json"), res); err != nil {
+		return nil, err
+	}
+	if len(r.DrawIndices) > 0 {
+		pred, err := d.Predict(r.Test, r.DrawIndices)
+		if err != nil {
+			return nil, err
+		}
+		p := Preds{Method: d.Cfg.Method, Indices: r.DrawIndices}
+		L := digits.Steps * 2
+		for i := range r.DrawIndices {
+			p.Trajs = append(p.Trajs, pred[i*L:(i+1)*L])
+		}
+		if err := writeJSON(filepath.Join(r.Dir, "preds.json"), p); err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func writeJSON(path string, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	return atomicfile.WriteBytes(path, append(b, '\n'))
+}
+
+func readJSON(path string, v any) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		return fmt.Errorf("imitation: %s: %w", path, err)
+	}
+	return nil
+}
+
+// LoadResults reads result.json of each method present under root
+// (root/METHOD/result.json), in Table 2's order.
+func LoadResults(root string) ([]DigitsResult, error) {
+	var out []DigitsResult
+	for _, m := range Methods() {
+		var r DigitsResult
+		err := readJSON(filepath.Join(root, m, "result.json"), &r)
+		if os.IsNotExist(err) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("imitation: no result.json under %s/{%v}", root, Methods())
+	}
+	return out, nil
+}
+
+// LoadPreds reads preds.json of each method present under root.
+func LoadPreds(root string) ([]Preds, error) {
+	var out []Preds
+	for _, m := range Methods() {
+		var p Preds
+		err := readJSON(filepath.Join(root, m, "preds.json"), &p)
+		if os.IsNotExist(err) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+// Table renders results as Table 2: mean ± std over digit classes of the
+// per-sample loss in px², train and held-out test.
+func Table(results []DigitsResult) string {
+	s := "| method | train (px²) | test, held-out (px²) | epochs | train / test samples |\n|---|---|---|---|---|\n"
+	for _, r := range results {
+		name := map[string]string{MethodCNN: "CNN", MethodCNNDMP: "CNN-DMP (Pahič et al.)", MethodNDP: "NDP"}[r.Method]
+		s += fmt.Sprintf("| %s | %s | %s | %d | %d / %d |\n", name, pm(r.Train), pm(r.Test), r.Epochs, r.TrainN, r.TestN)
+	}
+	return s
+}
+
+func pm(c digits.ClassStats) string {
+	if math.IsNaN(c.MeanOverClasses) {
+		return "–"
+	}
+	return fmt.Sprintf("%.2f ± %.2f", c.MeanOverClasses, c.StdOverClasses)
+}

@@ -1,0 +1,81 @@
+package npzio
+
+import (
+	"archive/zip"
+	"encoding/binary"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// Writer writes an npz archive (a zip of .npy files) whose arrays are flat
+// Go slices with an explicit shape, in C order: the layout ndp keeps in
+// memory, without copying into nested slices.
+type Writer struct {
+	zw *zip.Writer
+}
+
+// NewWriter starts an npz archive on w.
+func NewWriter(w io.Writer) *Writer { return &Writer{zw: zip.NewWriter(w)} }
+
+// Add writes array name (".npy" is appended) of the given shape. data is a
+// []float32, []float64, []int32, []int64 or []uint8 with as many elements as
+// the shape holds.
+func (w *Writer) Add(name string, data any, shape ...int) error {
+	descr, n := "", 0
+	switch v := data.(type) {
+	case []float32:
+		descr, n = "<f4", len(v)
+	case []float64:
+		descr, n = "<f8", len(v)
+	case []int32:
+		descr, n = "<i4", len(v)
+	case []int64:
+		descr, n = "<i8", len(v)
+	case []uint8:
+		descr, n = "|u1", len(v)
+	default:
+		return fmt.Errorf("npzio: array %q: unsupported type %T", name, data)
+	}
+	count := 1
+	dims := make([]string, len(shape))
+	for i, s := range shape {
+		if s < 0 {
+			return fmt.Errorf("npzio: array %q: negative dimension in %v", name, shape)
+		}
+		count *= s
+		dims[i] = fmt.Sprint(s)
+	}
+	if count != n {
+		return fmt.Errorf("npzio: array %q has %d elements, shape %v holds %d", name, n, shape, count)
+	}
+	tuple := strings.Join(dims, ", ")
+	if len(shape) == 1 {
+		tuple += ","
+	}
+	// NPY format 1.0: magic, version, header length, then a Python dict
+	// padded with spaces so that the data start on a 64-byte boundary.
+	hdr := fmt.Sprintf("{'descr': '%s', 'fortran_order': False, 'shape': (%s), }", descr, tuple)
+	pad := 64 - (10+len(hdr)+1)%64
+	hdr += strings.Repeat(" ", pad%64) + "\n"
+	f, err := w.zw.Create(name + ".npy")
+	if err != nil {
+		return fmt.Errorf("npzio: array %q: %w", name, err)
+	}
+	if _, err := f.Write([]byte("\x93NUMPY\x01\x00")); err != nil {
+		return err
+	}
+	if err := binary.Write(f, binary.LittleEndian, uint16(len(hdr))); err != nil {
+		return err
+	}
+	if _, err := io.WriteString(f, hdr); err != nil {
+		return err
+	}
+	if err := binary.Write(f, binary.LittleEndian, data); err != nil {
+		return fmt.Errorf("npzio: array %q: %w", name, err)
+	}
+	return nil
+}
+
+// Close finishes the archive (it does not close the underlying writer).
+func (w *Writer) Close() error { return w.zw.Close() }

@@ -1,0 +1,24 @@
+package model_test
+
+import (
+	"sync"
+	"testing"
+
+	"github.com/gomlx/compute"
+	"github.com/gomlx/gomlx/core/tensors"
+
+	"github.com/ndp-go/ndp/backend"
+)
+
+type tensorT = tensors.Tensor
+
+var sharedBackend = sync.OnceValues(func() (compute.Backend, error) { return backend.New("go") })
+
+func testBackend(tb testing.TB) compute.Backend {
+	tb.Helper()
+	b, err := sharedBackend()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return b
+}

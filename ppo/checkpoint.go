@@ -1,0 +1,144 @@
+package ppo
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/gomlx/compute"
+
+	"github.com/ndp-go/ndp/rl"
+)
+
+// Files of a run directory.
+const (
+	ConfigFile     = "config.json"     // the Config, defaults applied
+	CheckpointFile = "checkpoint.ckpt" // model, Adam state and learner state, written atomically
+	LogFile        = "log.csv"         // one row per update, see MetricNames
+)
+
+// Aux keys of the learner state stored in the model checkpoint, so that one
+// atomic file holds everything a resume needs.
+const (
+	auxCounters = "ppo/counters" // [env steps, updates]
+	auxEpisodes = "ppo/episodes" // episodes started per env (reset seeds)
+	auxObsNorm  = "ppo/obs_norm" // [count, clip, mean..., var...]
+	auxRetNorm  = "ppo/ret_norm" // [count, clip, mean, var]
+	auxRNG      = "ppo/rng"      // PCG state, one byte per entry
+)
+
+func packNorm(n *rl.RunningMeanStd) []float64 {
+	if n == nil {
+		return nil
+	}
+	return append(append([]float64{n.Count, n.Clip}, n.Mean...), n.Var...)
+}
+
+func unpackNorm(n *rl.RunningMeanStd, v []float64, what string) error {
+	if n == nil {
+		return nil
+	}
+	d := len(n.Mean)
+	if len(v) != 2+2*d {
+		return fmt.Errorf("ppo: checkpoint %s has %d values, want %d", what, len(v), 2+2*d)
+	}
+	n.Count, n.Clip = v[0], v[1]
+	copy(n.Mean, v[2:2+d])
+	copy(n.Var, v[2+d:])
+	return nil
+}
+
+// Save writes the learner's model and state to path atomically.
+func (l *Learner) Save(path string) error {
+	m := l.Model
+	m.SetAux(auxCounters, []float64{float64(l.Step), float64(l.Updates)})
+	eps := make([]float64, len(l.episodes))
+	for i, e := range l.episodes {
+		eps[i] = float64(e)
+	}
+	m.SetAux(auxEpisodes, eps)
+	m.SetAux(auxObsNorm, packNorm(l.norm))
+	m.SetAux(auxRetNorm, packNorm(l.retNorm))
+	b, err := l.pcg.MarshalBinary()
+	if err != nil {
+		return fmt.Errorf("ppo: saving rng: %w", err)
+	}
+	rs := make([]float64, len(b))
+	for i, x := range b {
+		rs[i] = float64(x)
+	}
+	m.SetAux(auxRNG, rs)
+	return m.Save(path)
+}
+
+// Restore loads a checkpoint written by [Learner.Save] into l, which must
+// have been built from the same Config (TotalSteps and evaluation settings
+// may differ). Episodes in progress are not saved: envs restart fresh.
+func (l *Learner) Restore(path string) error {
+	if err := l.Model.LoadInto(path); err != nil {
+		return err
+	}
+	m := l.Model
+	c := m.Aux(auxCounters)
+	if len(c) != 2 {
+		return fmt.Errorf("ppo: %s holds no learner state (is it a PPO checkpoint?)", path)
+	}
+	l.Step, l.Updates = int64(c[0]), int(c[1])
+	if eps := m.Aux(auxEpisodes); len(eps) == len(l.episodes) {
+		for i, e := range eps {
+			l.episodes[i] = int(e)
+		}
+	}
+	if err := unpackNorm(l.norm, m.Aux(auxObsNorm), "observation normaliser"); err != nil {
+		return err
+	}
+	if err := unpackNorm(l.retNorm, m.Aux(auxRetNorm), "return normaliser"); err != nil {
+		return err
+	}
+	rs := m.Aux(auxRNG)
+	b := make([]byte, len(rs))
+	for i, x := range rs {
+		b[i] = byte(x)
+	}
+	if err := l.pcg.UnmarshalBinary(b); err != nil {
+		return fmt.Errorf("ppo: restoring rng from %s: %w", path, err)
+	}
+	for i := range l.envs {
+		if err := l.reset(i); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ReadConfig reads a run directory's config.json.
+func ReadConfig(dir string) (Config, error) {
+	var c Config
+	b, err := os.ReadFile(filepath.Join(dir, ConfigFile))
+	if err != nil {
+		return c, fmt.Errorf("ppo: %w", err)
+	}
+	if err := json.Unmarshal(b, &c); err != nil {
+		return c, fmt.Errorf("ppo: %s: %w", filepath.Join(dir, ConfigFile), err)
+	}
+	return c, c.Validate()
+}
+
+// Open rebuilds the learner of a run directory from its config and
+// checkpoint, e.g. to evaluate or resume it.
+func Open(dir string, b compute.Backend) (*Learner, error) {
+	cfg, err := ReadConfig(dir)
+	if err != nil {
+		return nil, err
+	}
+	l, err := New(cfg, b)
+	if err != nil {
+		return nil, err
+	}
+	if err := l.Restore(filepath.Join(dir, CheckpointFile)); err != nil {
+		l.Close()
+		return nil, err
+	}
+	return l, nil
+}

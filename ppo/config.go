@@ -1,0 +1,194 @@
+// Package ppo trains policies on the envs tasks with Proximal Policy
+// Optimization (Schulman et al. 2017) in three flavours sharing one core:
+//
+//   - "ppo": a Gaussian MLP policy in raw actions, one value head.
+//   - "ppo-multi": the actor outputs k raw actions per decision and the
+//     critic has k value heads (the paper's multi-action baseline).
+//   - "ndp": the NDP of the paper's Algorithm 1. Every k env steps Φ(s)
+//     gives (w, g); the DMP, started at the robot position y0 (and velocity
+//     ẏ0) read from the observation, is integrated with l substeps per step
+//     and its k position deltas are the action means. Each of the k actions
+//     is scored by the log-prob of its own step, and the multi-action critic
+//     has one value head per step.
+//
+// All hyperparameters are fields of [Config] with the authors' defaults; a
+// single seed fixes env resets, network initialisation and action sampling.
+package ppo
+
+import (
+	"fmt"
+	"math"
+	"slices"
+
+	"github.com/ndp-go/ndp/dmp"
+)
+
+// The learners.
+const (
+	AlgoPPO      = "ppo"
+	AlgoPPOMulti = "ppo-multi"
+	AlgoNDP      = "ndp"
+)
+
+// Algos lists the learners.
+func Algos() []string { return []string{AlgoNDP, AlgoPPO, AlgoPPOMulti} }
+
+// Config holds every hyperparameter of a run. Zero values mean the default
+// noted; [Config.WithDefaults] fills them in.
+type Config struct {
+	Algo string `json:"algo"` // "ndp" (default), "ppo" or "ppo-multi"
+	Task string `json:"task"` // envs task name
+	Seed int64  `json:"seed"` // fixes env resets, network init and sampling
+
+	TotalSteps   int64 `json:"total_steps"`   // env steps to train for (default 1e6)
+	NumEnvs      int   `json:"num_envs"`      // parallel envs (default 8)
+	RolloutSteps int   `json:"rollout_steps"` // env steps per env per update (default 256; rounded up to a multiple of K)
+
+	Gamma       float64 `json:"gamma"`         // discount γ (default 0.99)
+	Lambda      float64 `json:"lambda"`        // GAE λ (default 0.95)
+	ClipCoef    float64 `json:"clip_coef"`     // surrogate clip ε (default 0.1, as the authors)
+	NoClipValue bool    `json:"no_clip_value"` // disable the clipped value loss
+	EntCoef     float64 `json:"ent_coef"`      // entropy bonus (default 0.01; negative means 0)
+	VfCoef      float64 `json:"vf_coef"`       // value-loss weight (default 0.5)
+	MaxGradNorm float64 `json:"max_grad_norm"` // global gradient-norm clip (default 0.5)
+	LR          float64 `json:"lr"`            // Adam learning rate (default 3e-4), decayed linearly to 0
+	NoAnnealLR  bool    `json:"no_anneal_lr"`  // keep the learning rate constant
+	Epochs      int     `json:"epochs"`        // optimisation epochs per update (default 10)
+	Minibatches int     `json:"minibatches"`   // minibatches per epoch (default 32)
+	NoNormObs   bool    `json:"no_norm_obs"`   // disable running observation normalisation
+	NoNormAdv   bool    `json:"no_norm_adv"`   // disable per-minibatch advantage normalisation
+	NoNormRew   bool    `json:"no_norm_rew"`   // disable reward scaling by the running std of the discounted return
+	TargetKL    float64 `json:"target_kl"`     // stop an update's epochs early above this KL (0: never)
+	InitLogStd  float64 `json:"init_log_std"`  // initial log σ of the Gaussian policy (default 0)
+	Hidden      []int   `json:"hidden"`        // actor and critic hidden sizes (default [64 64])
+
+	// NDP and PPO-multi.
+	K           int     `json:"k"`            // actions per decision (default 5; PPO uses 1)
+	RewardDelay int     `json:"reward_delay"` // reward from a state refreshed every this many steps (default K; PPO 1)
+	N           int     `json:"n"`            // basis functions per DoF (default per task: 5 throw, 6 others)
+	Substeps    int     `json:"substeps"`     // l: Euler substeps per step (default ⌊35/K⌋+1)
+	AlphaZ      float64 `json:"alpha_z"`      // α_z (default per task: 15 soccer, 5 others)
+	Kernel      string  `json:"kernel"`       // basis kernel (default gaussian)
+	OnlyG       bool    `json:"only_g"`       // ablation: forcing term zero
+	LearnAlphaZ bool    `json:"learn_alpha_z"`
+	WeightScale float64 `json:"weight_scale"` // Φ's last layer scale for w (default 100, as the authors)
+	GoalScale   float64 `json:"goal_scale"`   // scale of the goal offset g − y0, in action units (default 5)
+
+	EvalEvery    int `json:"eval_every"`    // updates between deterministic evaluations (default 5; <0: never)
+	EvalEpisodes int `json:"eval_episodes"` // episodes per evaluation (default 10)
+	MaxSteps     int `json:"max_steps"`     // override the task's episode length (0: the task's)
+	// FixedReset, if set, starts every episode (training and evaluation)
+	// from the layout of this seed: an easy variant for quick checks.
+	FixedReset *int64 `json:"fixed_reset,omitempty"`
+}
+
+// taskDefaults are the authors' per-task NDP settings.
+var taskDefaults = map[string]struct {
+	n      int
+	alphaZ float64
+}{
+	"throw": {5, 5}, "push": {6, 5}, "faucet": {6, 5}, "soccer": {6, 15}, "pick": {6, 5},
+}
+
+// WithDefaults returns c with unset fields filled in.
+func (c Config) WithDefaults() Config {
+	if c.Algo == "" {
+		c.Algo = AlgoNDP
+	}
+	setI := func(p *int, v int) {
+		if *p == 0 {
+			*p = v
+		}
+	}
+	setF := func(p *float64, v float64) {
+		if *p == 0 {
+			*p = v
+		}
+	}
+	if c.TotalSteps == 0 {
+		c.TotalSteps = 1_000_000
+	}
+	setI(&c.NumEnvs, 8)
+	setI(&c.RolloutSteps, 256)
+	setF(&c.Gamma, 0.99)
+	setF(&c.Lambda, 0.95)
+	setF(&c.ClipCoef, 0.1)
+	setF(&c.EntCoef, 0.01)
+	c.EntCoef = math.Max(c.EntCoef, 0)
+	setF(&c.VfCoef, 0.5)
+	setF(&c.MaxGradNorm, 0.5)
+	setF(&c.LR, 3e-4)
+	setI(&c.Epochs, 10)
+	setI(&c.Minibatches, 32)
+	if c.Hidden == nil {
+		c.Hidden = []int{64, 64}
+	}
+	if c.Algo == AlgoPPO {
+		c.K = 1
+	}
+	setI(&c.K, 5)
+	setI(&c.RewardDelay, c.K)
+	td, ok := taskDefaults[c.Task]
+	if !ok {
+		td.n, td.alphaZ = 6, 5
+	}
+	setI(&c.N, td.n)
+	setF(&c.AlphaZ, td.alphaZ)
+	setI(&c.Substeps, 35/c.K+1)
+	if c.Kernel == "" {
+		c.Kernel = dmp.Gaussian.String()
+	}
+	setF(&c.WeightScale, 100)
+	setF(&c.GoalScale, 5)
+	setI(&c.EvalEvery, 5)
+	setI(&c.EvalEpisodes, 10)
+	c.RolloutSteps = (c.RolloutSteps + c.K - 1) / c.K * c.K
+	return c
+}
+
+// Decisions returns the policy queries per env per update.
+func (c Config) Decisions() int { return c.RolloutSteps / c.K }
+
+// Validate reports the first invalid setting (after defaults).
+func (c Config) Validate() error {
+	c = c.WithDefaults()
+	bad := func(format string, a ...any) error { return fmt.Errorf("ppo: "+format, a...) }
+	if !slices.Contains(Algos(), c.Algo) {
+		return bad("unknown algo %q (want one of %v)", c.Algo, Algos())
+	}
+	switch {
+	case c.TotalSteps < 1:
+		return bad("total steps %d < 1", c.TotalSteps)
+	case c.NumEnvs < 1 || c.NumEnvs > 4096:
+		return bad("num envs %d outside [1, 4096]", c.NumEnvs)
+	case c.K < 1 || c.K > 1000:
+		return bad("k = %d outside [1, 1000]", c.K)
+	case c.Epochs < 1 || c.Minibatches < 1:
+		return bad("epochs %d and minibatches %d must be ≥ 1", c.Epochs, c.Minibatches)
+	case c.Minibatches > c.NumEnvs*c.Decisions():
+		return bad("%d minibatches but only %d decisions per update (num envs × rollout steps / k)", c.Minibatches, c.NumEnvs*c.Decisions())
+	case !(c.Gamma >= 0 && c.Gamma <= 1) || !(c.Lambda >= 0 && c.Lambda <= 1):
+		return bad("γ = %v and λ = %v must lie in [0, 1]", c.Gamma, c.Lambda)
+	case !(c.ClipCoef > 0) || !(c.LR > 0) || !(c.MaxGradNorm > 0) || !(c.VfCoef >= 0):
+		return bad("clip, lr and max grad norm must be positive and vf coef ≥ 0")
+	case c.RewardDelay < 1:
+		return bad("reward delay %d < 1", c.RewardDelay)
+	case c.EvalEpisodes < 1:
+		return bad("eval episodes %d < 1", c.EvalEpisodes)
+	}
+	for _, h := range c.Hidden {
+		if h < 1 {
+			return bad("hidden sizes must be positive, got %v", c.Hidden)
+		}
+	}
+	if c.Algo == AlgoNDP {
+		k, err := dmp.ParseKernel(c.Kernel)
+		if err != nil {
+			return bad("%v", err)
+		}
+		if err := (dmp.Config{N: c.N, T: c.K, Substeps: c.Substeps, AlphaZ: c.AlphaZ, Kernel: k}).Validate(); err != nil {
+			return bad("%v", err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,55 @@
+package ppo
+
+import (
+	"math"
+
+	"github.com/ndp-go/ndp/agent"
+	"github.com/ndp-go/ndp/envs"
+	"github.com/ndp-go/ndp/rl"
+)
+
+// Seed streams keep training, deterministic and sampled evaluation episodes
+// apart. (Their values are part of what makes logged curves reproducible.)
+const (
+	streamTrain             = 0
+	streamEvalDeterministic = 4
+	streamEvalSampled       = 5
+)
+
+// EvalResult summarises evaluation episodes.
+type EvalResult = agent.EvalResult
+
+// Evaluate runs episodes on fresh envs seeded apart from training (so the
+// same seed gives the same training curve however often one evaluates).
+// Deterministic uses the action means; otherwise actions are sampled with
+// the policy's σ from an rng of its own. Round picks different episodes.
+func (l *Learner) Evaluate(episodes, round int, deterministic bool) (EvalResult, error) {
+	o := agent.EvalOptions{
+		Episodes: episodes, Parallel: l.Cfg.NumEnvs, Seed: l.Cfg.Seed, Round: round,
+		Make: func() (envs.Env, error) { return makeEnv(l.Cfg, l.Cfg.RewardDelay) },
+		K:    l.Cfg.K, A: l.Spec.ActDim, Stream: streamEvalDeterministic,
+	}
+	if !deterministic {
+		ls, err := l.logStd()
+		if err != nil {
+			return EvalResult{}, err
+		}
+		o.Stream, o.Std = streamEvalSampled, make([]float64, len(ls))
+		for i, v := range ls {
+			o.Std[i] = math.Exp(v)
+		}
+	}
+	return agent.Evaluate(o, l.Policy())
+}
+
+// Policy returns the deterministic policy (action means) of the learner.
+func (l *Learner) Policy() agent.Policy {
+	return func(obs [][]float64) ([]float64, error) {
+		po, err := l.query(obs)
+		return po.mean, err
+	}
+}
+
+// ObsNorm returns the observation normaliser the policy was trained with
+// (nil when normalisation is off). A deployed policy must apply it.
+func (l *Learner) ObsNorm() *rl.RunningMeanStd { return l.norm }

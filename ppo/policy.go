@@ -1,0 +1,94 @@
+package ppo
+
+import (
+	"math"
+
+	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/gomlx/core/graph"
+
+	"github.com/ndp-go/ndp/agent"
+	"github.com/ndp-go/ndp/model"
+)
+
+// logStdName is the model's extra trainable tensor holding log σ, shape [A].
+const logStdName = "log_std"
+
+// modelConfig builds the network of cfg's algo for an env with obsDim
+// observations, actDim actions and dof DMP-controlled position dims.
+func modelConfig(cfg Config, obsDim, actDim, dof int) model.Config {
+	mc := model.Config{
+		Net: model.NetMLP, ObsDim: obsDim, Hidden: cfg.Hidden, Activation: "tanh",
+		CriticHidden: cfg.Hidden, ValueHeads: cfg.K, Seed: cfg.Seed,
+		Extra: []model.ParamSpec{{Name: logStdName, Shape: []int{actDim}, Init: cfg.InitLogStd}},
+		Optim: model.OptimConfig{LR: cfg.LR, ClipNorm: cfg.MaxGradNorm, Eps: 1e-5},
+	}
+	switch cfg.Algo {
+	case AlgoNDP:
+		mc.Head, mc.DoF = model.HeadNDP, dof
+		mc.DMP = model.DMPConfig{N: cfg.N, T: cfg.K, Substeps: cfg.Substeps, AlphaZ: cfg.AlphaZ,
+			Kernel: cfg.Kernel, OnlyG: cfg.OnlyG, LearnAlphaZ: cfg.LearnAlphaZ}
+		mc.Omega = "deltas"
+		mc.GoalRelative = true
+		mc.OutputScale = cfg.WeightScale
+		mc.GoalScale = cfg.GoalScale
+	default: // raw actions: k per decision
+		mc.Head, mc.OutDim, mc.OutputScale = model.HeadRaw, cfg.K*actDim, 1
+	}
+	return mc
+}
+
+// Loss inputs, the order of model.Batch.Extra.
+const (
+	inAct     = iota // actions taken, [B, K, A]
+	inLogpOld        // log-probs at collection, [B, K]
+	inAdv            // advantages, [B, K]
+	inRet            // returns, [B, K]
+	inVOld           // values at collection, [B, K]
+	inMask           // 1 for executed steps, 0 for steps cut off by an episode end, [B, K]
+	numInputs
+)
+
+// Metric names of the loss, in the order lossFn returns them.
+var lossMetrics = []string{"pg_loss", "v_loss", "entropy", "approx_kl", "clipfrac"}
+
+// lossFn is the clipped PPO objective over all K sub-steps of each decision:
+//
+//	r_j = exp(log π(a_j|s) − log π_old(a_j|s))
+//	L_pg = mean_j max(−A_j·r_j, −A_j·clip(r_j, 1−ε, 1+ε))
+//	L_v  = ½·mean_j max((V_j − R_j)², (V_old,j + clip(V_j − V_old,j, −ε, ε) − R_j)²)
+//	L    = L_pg − c_ent·H[π] + c_v·L_v
+//
+// where step j of a decision uses its own action mean and value head, and
+// means are masked to the steps that were executed.
+func lossFn(cfg Config, spec agent.Spec) model.LossFn {
+	eps, A := cfg.ClipCoef, spec.ActDim
+	return func(out *model.Outputs, in []*graph.Node) (*graph.Node, []*graph.Node) {
+		g := out.Obs.Graph()
+		mean := spec.MeanNode(out)
+		logStd := graph.Reshape(out.Param(logStdName), 1, 1, A)
+		z := graph.Div(graph.Sub(in[inAct], mean), graph.Exp(logStd))
+		logp := graph.ReduceSum(graph.Sub(graph.MulScalar(graph.Square(z), -0.5), graph.AddScalar(logStd, 0.5*math.Log(2*math.Pi))), 2) // [B, K]
+		mask := in[inMask]
+		count := graph.MaxScalar(graph.ReduceAllSum(mask), 1)
+		masked := func(x *graph.Node) *graph.Node { return graph.Div(graph.ReduceAllSum(graph.Mul(x, mask)), count) }
+
+		logRatio := graph.Sub(logp, in[inLogpOld])
+		ratio := graph.Exp(logRatio)
+		adv := in[inAdv]
+		pg := masked(graph.Max(graph.Mul(graph.Neg(adv), ratio), graph.Mul(graph.Neg(adv), graph.ClipScalar(ratio, 1-eps, 1+eps))))
+
+		v := out.Value // [B, K]
+		vErr := graph.Square(graph.Sub(v, in[inRet]))
+		if !cfg.NoClipValue {
+			vClip := graph.Add(in[inVOld], graph.ClipScalar(graph.Sub(v, in[inVOld]), -eps, eps))
+			vErr = graph.Max(vErr, graph.Square(graph.Sub(vClip, in[inRet])))
+		}
+		vLoss := graph.MulScalar(masked(vErr), 0.5)
+		entropy := graph.ReduceAllSum(graph.AddScalar(logStd, 0.5+0.5*math.Log(2*math.Pi)))
+		loss := graph.Add(graph.Sub(pg, graph.MulScalar(entropy, cfg.EntCoef)), graph.MulScalar(vLoss, cfg.VfCoef))
+
+		kl := masked(graph.Sub(graph.Sub(ratio, graph.OnesLike(ratio)), logRatio))
+		clipped := graph.ConvertDType(graph.GreaterThan(graph.Abs(graph.Sub(ratio, graph.OnesLike(ratio))), graph.Scalar(g, dtypes.Float32, eps)), dtypes.Float32)
+		return loss, []*graph.Node{pg, vLoss, entropy, kl, masked(clipped)}
+	}
+}

@@ -1,0 +1,196 @@
+package ppo
+
+import (
+	"math"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/ndp-go/ndp/backend"
+	"github.com/ndp-go/ndp/runlog"
+)
+
+func TestUpdateSmoke(t *testing.T) {
+	b, err := backend.New("go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, algo := range Algos() {
+		t.Run(algo, func(t *testing.T) {
+			cfg := Config{Algo: algo, Task: "push", Seed: 1, NumEnvs: 2, RolloutSteps: 160, Epochs: 2, Minibatches: 4, TotalSteps: 1000}
+			l, err := New(cfg, b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer l.Close()
+			rec, err := l.Update()
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Log(rec)
+			for _, k := range []string{"pg_loss", "v_loss", "approx_kl", "clipfrac", "entropy"} {
+				v, ok := rec.Get(k)
+				if !ok || math.IsNaN(v) || math.IsInf(v, 0) {
+					t.Errorf("%s = %v (present %v)", k, v, ok)
+				}
+			}
+			if got, _ := rec.Get("global_step"); got != 320 {
+				t.Errorf("global_step = %v, want 320", got)
+			}
+		})
+	}
+}
+
+func TestMetricNamesMatchRecord(t *testing.T) {
+	b, _ := backend.New("go")
+	l, err := New(Config{Algo: AlgoNDP, Task: "push", Seed: 2, NumEnvs: 2, RolloutSteps: 50, Epochs: 1, Minibatches: 2, TotalSteps: 100, EvalEpisodes: 2, EvalEvery: 1}, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	var recs []runlog.Record
+	err = l.Train(TrainOptions{OnUpdate: func(r runlog.Record) error { recs = append(recs, r); return nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) != 1 {
+		t.Fatalf("%d updates for 100 steps at 100 per update", len(recs))
+	}
+	if len(recs[0]) != len(MetricNames) {
+		t.Fatalf("record has %d fields, MetricNames documents %d", len(recs[0]), len(MetricNames))
+	}
+	for i, f := range recs[0] {
+		if f.Key != MetricNames[i].Name {
+			t.Errorf("column %d is %q, documented as %q", i, f.Key, MetricNames[i].Name)
+		}
+	}
+	if v, _ := recs[0].Get("eval_success"); math.IsNaN(v) {
+		t.Error("evaluation was due but eval_success is NaN")
+	}
+}
+
+func TestEveryTaskRuns(t *testing.T) {
+	if testing.Short() {
+		t.Skip("short")
+	}
+	b, _ := backend.New("go")
+	for _, task := range []string{"soccer", "faucet", "throw", "pick"} {
+		for _, algo := range Algos() {
+			t.Run(task+"/"+algo, func(t *testing.T) {
+				l, err := New(Config{Algo: algo, Task: task, Seed: 1, NumEnvs: 2, RolloutSteps: 60, Epochs: 1, Minibatches: 2, TotalSteps: 120}, b)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer l.Close()
+				rec, err := l.Update()
+				if err != nil {
+					t.Fatal(err)
+				}
+				if v, _ := rec.Get("pg_loss"); math.IsNaN(v) {
+					t.Errorf("pg_loss NaN")
+				}
+				if _, err := l.Evaluate(2, 0, true); err != nil {
+					t.Fatal(err)
+				}
+			})
+		}
+	}
+}
+
+// A checkpoint round trip restores weights, counters, normalisers and the
+// rng, so training resumed from it continues exactly as the original does.
+func TestCheckpointResumeIsExact(t *testing.T) {
+	b, _ := backend.New("go")
+	cfg := Config{Algo: AlgoNDP, Task: "push", Seed: 4, NumEnvs: 2, RolloutSteps: 50, Epochs: 1, Minibatches: 2, TotalSteps: 1000, MaxSteps: 50}
+	a, err := New(cfg, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	if _, err := a.Update(); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), CheckpointFile)
+	if err := a.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	c, err := New(cfg, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if err := c.Restore(path); err != nil {
+		t.Fatal(err)
+	}
+	if c.Step != a.Step || c.Updates != a.Updates {
+		t.Fatalf("restored counters (%d, %d), want (%d, %d)", c.Step, c.Updates, a.Step, a.Updates)
+	}
+	// Both continue from fresh episodes (a's in-progress ones are not saved).
+	for i := range a.envs {
+		if err := a.reset(i); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ra, err := a.Update()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc, err := c.Update()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"pg_loss", "v_loss", "approx_kl", "ep_return"} {
+		va, _ := ra.Get(k)
+		vc, _ := rc.Get(k)
+		if va != vc && !(math.IsNaN(va) && math.IsNaN(vc)) {
+			t.Errorf("%s after resume: %v, original %v", k, vc, va)
+		}
+	}
+	// A corrupt file is an error, not a panic.
+	if err := os.WriteFile(path, []byte("NDPCKPT1 garbage"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Restore(path); err == nil {
+		t.Error("corrupt checkpoint: want an error")
+	}
+}
+
+// TestNDPLearnsPushEasy is the short learning test: on push-easy (fixed
+// puck and goal) NDP-PPO goes from never succeeding to solving the task in
+// 40k env steps (about 10 s on 2 cores).
+func TestNDPLearnsPushEasy(t *testing.T) {
+	if testing.Short() {
+		t.Skip("learning test")
+	}
+	b, _ := backend.New("go")
+	cfg := Config{Algo: AlgoNDP, Task: "push-easy", Seed: 1, TotalSteps: 40000, NumEnvs: 4, RolloutSteps: 250,
+		Minibatches: 8, EvalEvery: -1, EvalEpisodes: 10}
+	l, err := New(cfg, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	var succ []float64
+	err = l.Train(TrainOptions{OnUpdate: func(r runlog.Record) error {
+		v, _ := r.Get("success")
+		succ = append(succ, v)
+		return nil
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, last := succ[0], 0.0
+	for _, v := range succ[len(succ)-10:] {
+		if !math.IsNaN(v) {
+			last += v / 10
+		}
+	}
+	ev, err := l.Evaluate(10, 0, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("sampled success: first update %.2f, last 10 updates %.2f; deterministic eval %.2f", first, last, ev.Success)
+	if first != 0 || last < 0.15 || ev.Success < 0.5 {
+		t.Errorf("NDP-PPO did not learn push-easy: success %.2f → %.2f (sampled), %.2f deterministic", first, last, ev.Success)
+	}
+}
