@@ -2,14 +2,16 @@ package main
 
 import (
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
 func TestDemoFitsTheEmbeddedFour(t *testing.T) {
 	dir := t.TempDir()
-	if err := runDemo(dir); err != nil {
+	if err := runDemo(io.Discard, nil, demoOptions{out: dir, skipDigits: true}); err != nil {
 		t.Fatal(err)
 	}
 	b, err := os.ReadFile(filepath.Join(dir, "four_params.json"))
@@ -55,5 +57,24 @@ func TestReadDemoCSVErrors(t *testing.T) {
 	demo, D, L, err := readDemoCSV(path)
 	if err != nil || D != 2 || L != 3 || demo[0] != 1 || demo[3] != 2 {
 		t.Errorf("ok.csv: demo %v D %d L %d err %v", demo, D, L, err)
+	}
+}
+
+func TestDemoDigitsPartWritesFigure(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains two CNNs")
+	}
+	dir := t.TempDir()
+	var out strings.Builder
+	if err := runDemo(&out, nil, demoOptions{out: dir, train: 200, test: 40, epochs: 1}); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"digits/table.md", "digits/figure4.png", "digits/ndp/result.json", "digits/cnn/log.csv"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Error(err)
+		}
+	}
+	if !strings.Contains(out.String(), "| NDP |") {
+		t.Errorf("demo output lacks the table:\n%s", out.String())
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"image/color"
+	"io"
 	"os"
 	"path/filepath"
 
@@ -64,7 +65,11 @@ Data come from --train/--test npz files, or are generated (--n-train with
   ndp digits train --methods ndp,cnn --n-train 2000 --epochs 5 --out runs/digits-quick`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runDigitsTrain(cmd, cfg, data, splitList(methods), epochs, out, backendFlag, drawN, quiet)
+			var prog io.Writer = cmd.ErrOrStderr()
+			if quiet {
+				prog = nil
+			}
+			return trainDigits(cmd.OutOrStdout(), prog, cfg, data, splitList(methods), epochs, out, backendFlag, drawN)
 		},
 	}
 	fl := cmd.Flags()
@@ -127,7 +132,9 @@ Data come from --train/--test npz files, or are generated (--n-train with
 	digitsCmd.AddCommand(draw)
 }
 
-func runDigitsTrain(cmd *cobra.Command, cfg imitation.DigitsConfig, data digitsData, methods []string, epochs int, out, backendFlag string, drawN int, quiet bool) error {
+// trainDigits trains methods on the data, then writes table.md and
+// figure4.png under out. Progress bars go to prog (nil: none).
+func trainDigits(w, prog io.Writer, cfg imitation.DigitsConfig, data digitsData, methods []string, epochs int, out, backendFlag string, drawN int) error {
 	if len(methods) == 0 {
 		return fmt.Errorf("--methods: need at least one of %v", imitation.Methods())
 	}
@@ -157,15 +164,11 @@ func runDigitsTrain(cmd *cobra.Command, cfg imitation.DigitsConfig, data digitsD
 	if err := writeJSON(filepath.Join(out, "data.json"), data); err != nil {
 		return err
 	}
-	w := cmd.OutOrStdout()
 	draw := test.Balanced(drawN)
 	for _, m := range methods {
 		c := cfg
 		c.Method = m
-		r := imitation.DigitsRun{Cfg: c, Epochs: epochs, Train: train, Test: test, Dir: filepath.Join(out, m), DrawIndices: draw}
-		if !quiet {
-			r.Progress = cmd.ErrOrStderr()
-		}
+		r := imitation.DigitsRun{Cfg: c, Epochs: epochs, Train: train, Test: test, Dir: filepath.Join(out, m), DrawIndices: draw, Progress: prog}
 		res, err := imitation.RunDigits(b, r)
 		if err != nil {
 			return fmt.Errorf("training %s: %w", m, err)
