@@ -65,6 +65,15 @@ func NewSpec(env envs.Env, ndp bool, k int) (Spec, error) {
 // DoF returns the number of DMP-controlled dims (0 for a raw head).
 func (s Spec) DoF() int { return len(s.Pos) }
 
+// AuxOut returns how many action dims an NDP's Φ must output directly:
+// those that are not positions (0 for a raw head).
+func (s Spec) AuxOut() int {
+	if !s.NDP {
+		return 0
+	}
+	return s.ActDim - s.DoF()
+}
+
 // Batch builds model inputs from raw observations (each [ObsDim]); norm may
 // be nil. Extra is left empty.
 func (s Spec) Batch(obs [][]float64, norm *rl.RunningMeanStd) model.Batch {
@@ -98,8 +107,9 @@ func (s Spec) Batch(obs [][]float64, norm *rl.RunningMeanStd) model.Batch {
 }
 
 // Means extracts the action means of E observations from a forward result,
-// [E, K, A]: an NDP's K position deltas for its DoF (other action dims, a
-// gripper command, get 0), or a raw head's K·A outputs.
+// [E, K, A]: an NDP's K position deltas for its DoF, with the other action
+// dims (a gripper command) from Φ's aux outputs held for the K steps (0
+// without them), or a raw head's K·A outputs.
 func (s Spec) Means(res *model.Result, E int) ([]float64, error) {
 	K, A := s.K, s.ActDim
 	t := res.Action
@@ -124,10 +134,24 @@ func (s Spec) Means(res *model.Result, E int) ([]float64, error) {
 	if len(act) < E*D*K {
 		return nil, fmt.Errorf("agent: model gives %d deltas for %d×%d×%d", len(act), E, D, K)
 	}
+	var aux []float32 // [E, A−D]: held over the K steps
+	if res.Aux != nil && D < A {
+		if aux, err = tensors.CopyFlatData[float32](res.Aux); err != nil {
+			return nil, fmt.Errorf("agent: reading aux outputs: %w", err)
+		}
+		if len(aux) < E*(A-D) {
+			return nil, fmt.Errorf("agent: model gives %d aux outputs for %d×%d", len(aux), E, A-D)
+		}
+	}
 	for e := range E {
-		for d := range D {
-			for j := range K {
+		for j := range K {
+			for d := range D {
 				out[(e*K+j)*A+d] = float64(act[(e*D+d)*K+j])
+			}
+			if aux != nil {
+				for a := D; a < A; a++ {
+					out[(e*K+j)*A+a] = float64(aux[e*(A-D)+a-D])
+				}
 			}
 		}
 	}

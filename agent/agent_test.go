@@ -51,6 +51,11 @@ func TestMeansLayout(t *testing.T) {
 			t.Fatalf("means %v, want %v", m, want)
 		}
 	}
+	res.Aux = model.F32([]float32{0.7}, 1, 1) // Φ's gripper output, held for both steps
+	m, _ = ndp.Means(res, 1)
+	if m[2] != float64(float32(0.7)) || m[5] != m[2] {
+		t.Errorf("aux dims %v, %v, want 0.7", m[2], m[5])
+	}
 	raw := Spec{K: 2, ActDim: 2}
 	if _, err := raw.Means(&model.Result{Head: model.F32([]float32{1, 2, 3}, 1, 3)}, 1); err == nil {
 		t.Error("too few raw outputs: want an error")

@@ -89,7 +89,7 @@ type Cloner struct {
 type windows struct {
 	start  []int     // demo step index of each window
 	target []float32 // [W, K, A]
-	mask   []float32 // [W, K, A]: 1 where the step exists and the dim is learned
+	mask   []float32 // [W, K, A]: 1 where the step exists
 }
 
 func makeWindows(d *Demos, spec agent.Spec) windows {
@@ -101,8 +101,7 @@ func makeWindows(d *Demos, spec agent.Spec) windows {
 			ok := t+j < d.Len() && d.Episode[t+j] == d.Episode[t]
 			for a := range A {
 				v, m := float32(0), float32(0)
-				// An NDP controls only its DoF; a gripper command is not a position.
-				if ok && (!spec.NDP || a < spec.DoF()) {
+				if ok {
 					v, m = d.Actions[(t+j)*A+a], 1
 				}
 				w.target = append(w.target, v)
@@ -136,6 +135,7 @@ func Train(cfg Config, d *Demos, b compute.Backend) (*Cloner, error) {
 		mc.Head, mc.DoF, mc.Omega, mc.GoalRelative = model.HeadNDP, spec.DoF(), "deltas", true
 		mc.DMP = model.DMPConfig{N: cfg.N, T: cfg.K, Substeps: cfg.Substeps, AlphaZ: cfg.AlphaZ}
 		mc.OutputScale, mc.GoalScale = cfg.WeightScale, cfg.GoalScale
+		mc.AuxOut = spec.AuxOut() // e.g. the Sawyer gripper command
 	} else {
 		mc.Head, mc.OutDim = model.HeadRaw, d.ActDim
 	}

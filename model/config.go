@@ -50,6 +50,7 @@ type Config struct {
 	Omega        string    `json:"omega,omitempty"`         // "identity" (default), "deltas", "inverse-dynamics"
 	GoalRelative bool      `json:"goal_relative,omitempty"` // g = y0 + Φ's goal output instead of the output itself
 	GoalScale    float64   `json:"goal_scale,omitempty"`    // > 0: Φ's goal outputs are scaled by this instead of OutputScale (ndp)
+	AuxOut       int       `json:"aux_out,omitempty"`       // ndp: extra unscaled outputs of Φ after the DMP parameters, e.g. a gripper command
 
 	ValueHeads   int         `json:"value_heads,omitempty"`   // k > 0 adds a critic MLP on the observation with k outputs (mlp only)
 	CriticHidden []int       `json:"critic_hidden,omitempty"` // critic hidden sizes (default: Hidden)
@@ -164,11 +165,16 @@ func (c Config) WithDefaults() Config {
 	return c
 }
 
-// headWidth is Φ's output width: D·(N+1), D when only_g, or OutDim.
+// headWidth is Φ's output width: D·(N+1) (D when only_g) plus AuxOut, or OutDim.
 func (c Config) headWidth() int {
 	if c.Head == HeadRaw {
 		return c.OutDim
 	}
+	return c.dmpWidth() + c.AuxOut
+}
+
+// dmpWidth is the part of an ndp head that parametrises the DMP.
+func (c Config) dmpWidth() int {
 	if c.DMP.OnlyG {
 		return c.DoF
 	}
@@ -239,6 +245,12 @@ func (c Config) Validate() error {
 		}
 	default:
 		return bad("unknown head %q (want ndp or raw)", c.Head)
+	}
+	if c.AuxOut < 0 || (c.AuxOut > 0 && c.Head != HeadNDP) {
+		return bad("aux_out = %d: needs an ndp head and a value ≥ 0", c.AuxOut)
+	}
+	if c.GoalScale < 0 {
+		return bad("goal_scale = %v is negative", c.GoalScale)
 	}
 	if c.ValueHeads < 0 {
 		return bad("value_heads = %d is negative", c.ValueHeads)

@@ -124,6 +124,7 @@ type Outputs struct {
 	DY     *graph.Node // velocities ẏ, [B, D, T+1]
 	DDY    *graph.Node // accelerations ÿ, [B, D, T+1] (nil with learned α_z)
 	AlphaZ *graph.Node // the clamped learned α_z, scalar
+	Aux    *graph.Node // extra outputs of Φ, [B, AuxOut] (ndp with AuxOut > 0)
 	Action *graph.Node // Ω(y): [B, D, T+1] identity, [B, D, T] deltas; raw head: Head
 	Value  *graph.Node // critic output, [B, k]
 }
@@ -159,10 +160,17 @@ func (m *Model) Build(vars []*graph.Node, obs, y0, dy0 *graph.Node) *Outputs {
 		return o
 	}
 	B, D, N := o.Head.Shape().Dimensions[0], m.Cfg.DoF, m.Cfg.DMP.N
+	head := o.Head
+	if a := m.Cfg.AuxOut; a > 0 {
+		w := m.Cfg.dmpWidth()
+		head = graph.Slice(o.Head, graph.AxisRange(), graph.AxisRange(0, w))
+		// Unscaled: the head's OutputScale is meant for the DMP weights.
+		o.Aux = graph.MulScalar(graph.Slice(o.Head, graph.AxisRange(), graph.AxisRange(w, w+a)), 1/m.Cfg.OutputScale)
+	}
 	if m.Cfg.DMP.OnlyG {
-		o.G = o.Head
+		o.G = head
 	} else {
-		h := graph.Reshape(o.Head, B, D, N+1)
+		h := graph.Reshape(head, B, D, N+1)
 		o.W = graph.Slice(h, graph.AxisRange(), graph.AxisRange(), graph.AxisRange(0, N))
 		o.G = graph.Reshape(graph.Slice(h, graph.AxisRange(), graph.AxisRange(), graph.AxisElem(N)), B, D)
 	}
@@ -248,7 +256,7 @@ func (m *Model) inputs(b Batch) []any {
 // are nil. Shapes as in [Outputs]; for a raw head Action is Head. DDY (ÿ,
 // for an [nn.InverseDynamics] hook) is nil with a learned α_z.
 type Result struct {
-	Head, Action, Y, DY, DDY, Value *tensors.Tensor
+	Head, Action, Y, DY, DDY, Value, Aux *tensors.Tensor
 }
 
 // Forward runs the network on a batch (Extra is ignored).
@@ -278,6 +286,9 @@ func (m *Model) Forward(b Batch) (res *Result, err error) {
 			if hasV {
 				outs = append(outs, o.Value)
 			}
+			if o.Aux != nil {
+				outs = append(outs, o.Aux)
+			}
 			return outs
 		})
 		if err != nil {
@@ -305,6 +316,10 @@ func (m *Model) Forward(b Batch) (res *Result, err error) {
 	}
 	if m.critic != nil {
 		res.Value = outs[i]
+		i++
+	}
+	if m.Cfg.AuxOut > 0 {
+		res.Aux = outs[i]
 	}
 	return res, nil
 }

@@ -393,6 +393,8 @@ func TestPolicyMatchesGoMLX(t *testing.T) {
 		{"only g", mod(func(c *model.Config) { c.DMP.OnlyG = true })},
 		{"learned alpha", mod(func(c *model.Config) { c.DMP.LearnAlphaZ = true; c.DMP.AlphaZ = 7 })},
 		{"goal relative", mod(func(c *model.Config) { c.GoalRelative = true; c.DMP.Kernel = "inverse-quadric" })},
+		{"goal scale", mod(func(c *model.Config) { c.GoalRelative = true; c.GoalScale = 5 })},
+		{"aux outputs", mod(func(c *model.Config) { c.GoalRelative = true; c.GoalScale = 5; c.AuxOut = 2 })},
 		{"raw", model.Config{ObsDim: 5, Hidden: []int{8}, Head: model.HeadRaw, OutDim: 3, ValueHeads: 2}},
 	}
 	for _, tc := range tests {
@@ -423,6 +425,9 @@ func TestPolicyMatchesGoMLX(t *testing.T) {
 				closeTo(t, "action", got, flat(t, res.Action), 2e-4)
 				if res.Y != nil {
 					closeTo(t, "y", p.Trajectory(), flat(t, res.Y), 2e-4)
+				}
+				if res.Aux != nil {
+					closeTo(t, "aux", p.Aux(), flat(t, res.Aux), 2e-4)
 				}
 			}
 			if _, err := p.Act(make([]float32, 2), nil, nil); err == nil {

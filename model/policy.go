@@ -25,6 +25,7 @@ type Policy struct {
 	omega         nn.Omega
 
 	h, h2, x, y, out []float32
+	aux              []float32 // Φ's extra outputs of the last Act (AuxOut > 0)
 }
 
 type goDense struct {
@@ -62,6 +63,9 @@ func (m *Model) Policy() (*Policy, error) {
 		p.phi = m.dmp.Phi()
 	}
 	p.x = make([]float32, p.D*p.rows)
+	if m.Cfg.AuxOut > 0 {
+		p.aux = make([]float32, m.Cfg.AuxOut)
+	}
 	p.y = make([]float32, p.D*p.L)
 	if p.omega == nn.OmegaDeltas {
 		p.out = make([]float32, p.D*(p.L-1))
@@ -112,6 +116,13 @@ func (p *Policy) Act(obs, y0, dy0 []float32) ([]float32, error) {
 		copy(p.out, head)
 		return p.out, nil
 	}
+	if a := p.cfg.AuxOut; a > 0 {
+		w := len(head) - a
+		for j, v := range head[w:] {
+			p.aux[j] = v / p.scale // unscaled, as in Model.Build
+		}
+		head = head[:w]
+	}
 	p.rollout(head, y0, dy0)
 	if p.omega == nn.OmegaDeltas {
 		T := p.L - 1
@@ -123,6 +134,10 @@ func (p *Policy) Act(obs, y0, dy0 []float32) ([]float32, error) {
 	}
 	return p.out, nil
 }
+
+// Aux returns Φ's extra outputs of the last Act call ([AuxOut], e.g. a
+// gripper command; shared, valid until the next call), or nil.
+func (p *Policy) Aux() []float32 { return p.aux }
 
 // Trajectory returns the positions y [D, T+1] of the last Act call
 // (shared, valid until the next call).
@@ -138,6 +153,9 @@ func (p *Policy) rollout(head, y0, dy0 []float32) {
 			g = head[d]
 		} else {
 			g = head[d*(N+1)+N]
+		}
+		if gs := p.cfg.GoalScale; gs > 0 { // as in Model.Build
+			g *= float32(gs / p.cfg.OutputScale)
 		}
 		if p.cfg.GoalRelative {
 			g += y0[d]

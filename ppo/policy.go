@@ -31,6 +31,7 @@ func modelConfig(cfg Config, obsDim, actDim, dof int) model.Config {
 		mc.GoalRelative = true
 		mc.OutputScale = cfg.WeightScale
 		mc.GoalScale = cfg.GoalScale
+		mc.AuxOut = actDim - dof // e.g. the Sawyer gripper command, one per decision
 	default: // raw actions: k per decision
 		mc.Head, mc.OutDim, mc.OutputScale = model.HeadRaw, cfg.K*actDim, 1
 	}
