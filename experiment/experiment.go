@@ -240,7 +240,8 @@ func Curves(runs []Run, group, metric string) ([]Curve, error) {
 // Plot draws the curves of one group: success rate against env samples.
 func Plot(path, title, ylabel string, curves []Curve) error {
 	zero, one := 0.0, 1.0
-	fig := plots.Figure{Title: title, XLabel: "env steps", YLabel: ylabel, YMin: &zero, YMax: &one}
+	// Success curves rise to the right: the top-left corner is the free one.
+	fig := plots.Figure{Title: title, XLabel: "env steps", YLabel: ylabel, YMin: &zero, YMax: &one, LegendLeft: true}
 	for _, c := range curves {
 		fig.Lines = append(fig.Lines, plots.Series{Name: fmt.Sprintf("%s (%d seeds)", c.Label, c.Seeds), X: c.Steps, Y: c.Mean})
 		fig.Bands = append(fig.Bands, plots.Band{X: c.Steps, Lo: c.Lo, Hi: c.Hi})

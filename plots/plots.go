@@ -51,6 +51,7 @@ type Figure struct {
 	Arrows                []Arrow
 	Points                []Series // drawn as markers (e.g. start and goal)
 	EqualAxes             bool     // same range on X and Y, for planar paths
+	LegendLeft            bool     // legend in the top-left corner (default top-right)
 	InvertY               bool     // image coordinates: y grows downwards
 	Width, Height         vg.Length
 }
@@ -147,6 +148,7 @@ func (f Figure) Save(path string) error {
 		p.Y.Tick.Marker = invertTicks{}
 	}
 	p.Legend.Top = true
+	p.Legend.Left = f.LegendLeft
 	w, h := f.Width, f.Height
 	if w == 0 {
 		w = 5 * vg.Inch
