@@ -70,17 +70,28 @@ func Integrate(cfg Config, p Params) (*Trajectory, error) {
 	if err := p.check(cfg.N); err != nil {
 		return nil, err
 	}
-	R, N, T, l := p.Rows(), cfg.N, cfg.T, cfg.Substeps
-	out := NewTrajectory(R, T)
-	b := newBasis(cfg)
-	phi := make([]float64, N)
-	y, z, u := make([]float64, R), make([]float64, R), make([]float64, R*N)
+	R, N := p.Rows(), cfg.N
+	u, z0 := make([]float64, R*N), make([]float64, R)
 	for r := range R {
-		y[r], z[r] = p.Y0[r], cfg.Tau*p.DY0[r]
+		z0[r] = cfg.Tau * p.DY0[r]
 		for i := range N {
 			u[r*N+i] = (p.G[r] - p.Y0[r]) * p.W[r*N+i]
 		}
 	}
+	out := NewTrajectory(R, cfg.T)
+	euler(cfg, u, p.G, append([]float64(nil), p.Y0...), z0, out)
+	return out, nil
+}
+
+// euler integrates R rows of the DMP step by step with the forcing
+// amplitudes u = (g − y0)·w given directly ([R, N]); y and z ([R]) hold the
+// start state and are overwritten. It is the one integrator loop: Integrate
+// calls it on the user's inputs and NewResponse on unit inputs, which u
+// makes possible (a unit u cannot be written as (g − y0)·w with g = y0 = 0).
+func euler(cfg Config, u, g, y, z []float64, out *Trajectory) {
+	R, N, T, l := len(y), cfg.N, cfg.T, cfg.Substeps
+	b := newBasis(cfg)
+	phi := make([]float64, N)
 	tau, dt, az, bz := cfg.Tau, cfg.Dt(), cfg.AlphaZ, cfg.BetaZ
 	record := func(t int, x float64) {
 		b.phi(phi, x)
@@ -88,7 +99,7 @@ func Integrate(cfg Config, p Params) (*Trajectory, error) {
 			f := dot(phi, u[r*N:(r+1)*N])
 			out.Y[r*(T+1)+t] = y[r]
 			out.V[r*(T+1)+t] = z[r] / tau
-			out.A[r*(T+1)+t] = (az*(bz*(p.G[r]-y[r])-z[r]) + f) / (tau * tau)
+			out.A[r*(T+1)+t] = (az*(bz*(g[r]-y[r])-z[r]) + f) / (tau * tau)
 		}
 	}
 	x := 1.0
@@ -99,14 +110,13 @@ func Integrate(cfg Config, p Params) (*Trajectory, error) {
 			b.phi(phi, x)
 			for r := range R {
 				f := dot(phi, u[r*N:(r+1)*N])
-				dz := az*(bz*(p.G[r]-y[r])-z[r]) + f
+				dz := az*(bz*(g[r]-y[r])-z[r]) + f
 				y[r] += z[r] / tau * dt
 				z[r] += dz / tau * dt
 			}
 		}
 		record(t, x)
 	}
-	return out, nil
 }
 
 func dot(a, b []float64) float64 {
