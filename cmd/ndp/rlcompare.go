@@ -44,6 +44,13 @@ func (g *gridFlags) run(cmd *cobra.Command, labels []string, vary func(string, *
 	}
 	g.base.Hidden = h
 	tasks := splitList(g.tasks)
+	fl := cmd.Flags()
+	if fl.Changed("task") {
+		if fl.Changed("tasks") {
+			return fmt.Errorf("give either --task or --tasks, not both")
+		}
+		tasks = []string{g.base.Task} // `--task push` means just push
+	}
 	runs, err := experiment.Grid(g.out, g.base, tasks, labels, g.seeds, vary)
 	if err != nil {
 		return err
