@@ -113,3 +113,19 @@ func TestTrainAndEvaluate(t *testing.T) {
 		t.Error("unknown policy: want an error")
 	}
 }
+
+func TestMLPIsSizedLikeTheNDP(t *testing.T) {
+	b, _ := backend.New("go")
+	d := collectPush(t, 1)
+	ndp, err := Train(Config{Policy: PolicyNDP, Epochs: 1}, d, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mlp, err := Train(Config{Policy: PolicyMLP, Epochs: 1}, d, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := float64(mlp.Params()) / float64(ndp.Params()); r < 0.97 || r > 1.03 {
+		t.Errorf("MLP has %d weights, NDP %d: ratio %.3f", mlp.Params(), ndp.Params(), r)
+	}
+}

@@ -24,7 +24,7 @@ const (
 type Config struct {
 	Policy       string  `json:"policy"`        // ndp (default) or mlp
 	Seed         int64   `json:"seed"`          // network init, batch order and evaluation episodes
-	Hidden       []int   `json:"hidden"`        // hidden sizes (default [64 64])
+	Hidden       []int   `json:"hidden"`        // hidden sizes (default: NDP [64 64]; MLP two equal layers sized to the NDP's weight count)
 	Epochs       int     `json:"epochs"`        // default 100
 	BatchSize    int     `json:"batch_size"`    // default 256
 	LR           float64 `json:"lr"`            // Adam (default 1e-3)
@@ -41,9 +41,6 @@ type Config struct {
 func (c Config) WithDefaults() Config {
 	if c.Policy == "" {
 		c.Policy = PolicyNDP
-	}
-	if c.Hidden == nil {
-		c.Hidden = []int{64, 64}
 	}
 	def := func(p *int, v int) {
 		if *p == 0 {
@@ -72,6 +69,21 @@ func (c Config) WithDefaults() Config {
 		c.GoalScale = 5
 	}
 	return c
+}
+
+// ndpHidden is the NDP's hidden width; the MLP baseline is sized to match
+// its weight count, so that the comparison is about structure, not size.
+const ndpHidden = 64
+
+// mlpParams counts the weights of an MLP in → h → h → out.
+func mlpParams(in, out, h int) int { return in*h + h + h*h + h + h*out + out }
+
+// matchedWidth returns the h whose in → h → h → out MLP has closest to
+// target weights: the positive root of h² + (in+out+2)·h + out = target.
+func matchedWidth(in, out, target int) int {
+	b := float64(in + out + 2)
+	h := int(math.Round((-b + math.Sqrt(b*b-4*float64(out-target))) / 2))
+	return max(h, 1)
 }
 
 // Cloner is a policy trained by behaviour cloning.
@@ -129,6 +141,17 @@ func Train(cfg Config, d *Demos, b compute.Backend) (*Cloner, error) {
 	spec, err := agent.NewSpec(e, cfg.Policy == PolicyNDP, cfg.K)
 	if err != nil {
 		return nil, err
+	}
+	if cfg.Hidden == nil {
+		cfg.Hidden = []int{ndpHidden, ndpHidden}
+		if !spec.NDP {
+			ndp, err := agent.NewSpec(e, true, 5)
+			if err != nil {
+				return nil, err
+			}
+			h := matchedWidth(d.ObsDim, d.ActDim, mlpParams(d.ObsDim, ndp.DoF()*(cfg.N+1)+ndp.AuxOut(), ndpHidden))
+			cfg.Hidden = []int{h, h}
+		}
 	}
 	mc := model.Config{Net: model.NetMLP, ObsDim: d.ObsDim, Hidden: cfg.Hidden, Seed: cfg.Seed, Optim: model.OptimConfig{LR: cfg.LR}}
 	if spec.NDP {

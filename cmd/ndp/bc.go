@@ -100,7 +100,7 @@ func init() {
 func bcFlags(cmd *cobra.Command, c *bc.Config, hidden *string) {
 	fl := cmd.Flags()
 	fl.Int64Var(&c.Seed, "seed", 0, "network init, batch order and evaluation episodes")
-	fl.StringVar(hidden, "hidden", "64,64", "hidden layer sizes")
+	fl.StringVar(hidden, "hidden", "", "hidden layer sizes (default: NDP 64,64; MLP two layers sized to the NDP's weight count)")
 	fl.IntVar(&c.Epochs, "epochs", 100, "training epochs")
 	fl.IntVar(&c.BatchSize, "batch", 256, "batch size")
 	fl.Float64Var(&c.LR, "lr", 1e-3, "Adam learning rate")
