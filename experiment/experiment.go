@@ -164,14 +164,33 @@ func RunAll(ctx context.Context, runs []Run, b compute.Backend, workers int, log
 	return errors.Join(errs...)
 }
 
-// Curve is one line of a figure: a metric against env steps, mean and
-// spread (± one standard deviation, clipped to [0, 1]) over seeds.
+// smoothWindow is how many evaluations each seed's curve is averaged over
+// (trailing), so that noisy few-episode evaluations read as trends.
+const smoothWindow = 3
+
+// smooth returns the trailing moving average of v over w points.
+func smooth(v []float64, w int) []float64 {
+	out := make([]float64, len(v))
+	sum := 0.0
+	for i, x := range v {
+		sum += x
+		if i >= w {
+			sum -= v[i-w]
+		}
+		out[i] = sum / float64(min(i+1, w))
+	}
+	return out
+}
+
+// Curve is one line of a figure: a metric against env steps (each seed's
+// values smoothed over its last 3 evaluations), mean and spread (± one
+// standard deviation, clipped to [0, 1]) over seeds.
 type Curve struct {
 	Label        string
 	Steps        []float64
 	Mean, Lo, Hi []float64
 	Seeds        int
-	Final        []float64 // per seed: the metric averaged over the last 3 evaluations
+	Final        []float64 // per seed: the mean of its last 3 evaluations
 }
 
 // Curves reads the logs of the runs of one group and aggregates `metric`
@@ -196,7 +215,7 @@ func Curves(runs []Run, group, metric string) ([]Curve, error) {
 		if _, ok := byLabel[r.Label]; !ok {
 			order = append(order, r.Label)
 		}
-		byLabel[r.Label] = append(byLabel[r.Label], [2][]float64{xs, ys})
+		byLabel[r.Label] = append(byLabel[r.Label], [2][]float64{xs, smooth(ys, smoothWindow)})
 	}
 	var out []Curve
 	for _, label := range order {
@@ -225,12 +244,7 @@ func Curves(runs []Run, group, metric string) ([]Curve, error) {
 			c.Hi = append(c.Hi, math.Min(1, mean+std))
 		}
 		for _, s := range seeds {
-			k := min(3, n)
-			f := 0.0
-			for _, v := range s[1][n-k : n] {
-				f += v
-			}
-			c.Final = append(c.Final, f/float64(k))
+			c.Final = append(c.Final, s[1][n-1]) // the smoothed last point: the mean of the last 3 evaluations
 		}
 		out = append(out, c)
 	}

@@ -49,8 +49,9 @@ func TestGridCurvesAndTable(t *testing.T) {
 	if len(curves) != 2 || curves[0].Label != "ndp" || len(curves[0].Steps) != 2 || curves[0].Steps[1] != 400 {
 		t.Fatalf("curves %+v", curves)
 	}
-	// At step 400: seeds give 0.5 and 1.0 → mean 0.75, std 0.25.
-	if c := curves[0]; math.Abs(c.Mean[1]-0.75) > 1e-12 || math.Abs(c.Hi[1]-1) > 1e-12 || math.Abs(c.Lo[1]-0.5) > 1e-12 {
+	// Raw evaluations per seed s: (1/3, 1)·(0.5+0.5s); smoothed over the last
+	// 3, at step 400 seed 0 gives 1/3 and seed 1 gives 2/3: mean 0.5, std 1/6.
+	if c := curves[0]; math.Abs(c.Mean[1]-0.5) > 1e-7 || math.Abs(c.Hi[1]-2.0/3) > 1e-7 || math.Abs(c.Lo[1]-1.0/3) > 1e-7 { // the log keeps 8 digits
 		t.Errorf("ndp at 400: mean %v lo %v hi %v", c.Mean[1], c.Lo[1], c.Hi[1])
 	}
 	table := Table([]string{"push"}, map[string][]Curve{"push": curves})

@@ -72,7 +72,7 @@ func (g *gridFlags) run(cmd *cobra.Command, labels []string, vary func(string, *
 		}
 		curves[task] = c
 		path := filepath.Join(g.out, task+".png")
-		if err := experiment.Plot(path, fmt.Sprintf("%s: %s", task, title), "success rate (deterministic eval)", c); err != nil {
+		if err := experiment.Plot(path, fmt.Sprintf("%s: %s", task, title), "success (deterministic eval, mean of last 3)", c); err != nil {
 			return err
 		}
 		fmt.Fprintln(w, "wrote", path)
