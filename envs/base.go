@@ -48,6 +48,7 @@ type simEnv struct {
 	done     bool
 	started  bool
 	stepTime float64
+	skip     int // physics steps per env step (frame skip, or set by WithControlHz)
 }
 
 func newSimEnv(t task, m *mujoco.Model, cfg config) (*simEnv, error) {
@@ -61,6 +62,11 @@ func newSimEnv(t task, m *mujoco.Model, cfg config) (*simEnv, error) {
 		snap:     make([]float64, t.obsDim()),
 		act:      make([]float64, t.actDim()),
 		stepTime: float64(t.frameSkip()) * m.Timestep(),
+		skip:     t.frameSkip(),
+	}
+	if cfg.physicsSteps > 0 { // WithControlHz: the model's timestep is already stepTime/skip
+		e.skip = cfg.physicsSteps
+		e.stepTime = float64(e.skip) * m.Timestep()
 	}
 	return e, nil
 }
@@ -125,8 +131,12 @@ func (e *simEnv) Step(action []float64) ([]float64, float64, bool, Info, error) 
 	}
 	e.t.apply(e.data, e.act)
 	e.steps++
-	info := Info{Step: e.steps}
-	err := e.data.Step(e.t.frameSkip())
+	return e.finishStep(Info{Step: e.steps}, e.data.Step(e.skip))
+}
+
+// finishStep observes, rewards and bookkeeps after the physics of one env
+// step, which returned err.
+func (e *simEnv) finishStep(info Info, err error) ([]float64, float64, bool, Info, error) {
 	var ue *mujoco.UnstableError
 	if errors.As(err, &ue) {
 		// MuJoCo has reset the state: report and truncate, never continue.

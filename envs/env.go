@@ -48,6 +48,9 @@
 // The simulator behind an env is reachable through Sim (for mj_inverse via
 // InverseDynamics, Jacobians and contacts), and Render/ImageObs/Recorder draw
 // it with a pure-Go ray caster (no GPU or display needed).
+// Dense control: WithControlHz sets the physics step to about 1/hz, keeping
+// the env-step duration, and every env implements DenseEnv, whose
+// StepSetpoints applies one absolute position setpoint per physics step.
 // Episode success follows Meta-World: success at any step (Info.EpisodeSuccess);
 // Info.Success is success at the current step, so the final step's value is
 // the final-step success.
@@ -113,9 +116,11 @@ var (
 type Option func(*config) error
 
 type config struct {
-	rewardDelay int
-	maxSteps    int
-	fixedReset  *int64
+	rewardDelay  int
+	maxSteps     int
+	fixedReset   *int64
+	controlHz    float64 // WithControlHz: requested physics rate (0: the task's own)
+	physicsSteps int     // resolved physics steps per env step (0: the task's frame skip)
 }
 
 // WithFixedReset makes every episode start from the layout of seed

@@ -67,7 +67,7 @@ func newJaco(throw bool, cfg config) (Env, error) {
 		name, objs = "throw", throwXML
 	}
 	xml := strings.Replace(strings.Replace(jacoXML, "{{OBJECTS}}", objs, 1), "{{TASK}}", name, 1)
-	m, err := cachedLoad(name, xml)
+	m, cfg, err := loadScene(name, xml, JacoFrameSkip, cfg)
 	if err != nil {
 		return nil, err
 	}

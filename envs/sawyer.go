@@ -100,7 +100,7 @@ func newSawyer(k sawyerKind, cfg config) (Env, error) {
 func newSawyerTask(t *sawyerTask, cfg config) (Env, error) {
 	k := t.kind
 	name := sawyerNames[k]
-	m, err := cachedLoad(name, sawyerScene(k))
+	m, cfg, err := loadScene(name, sawyerScene(k), SawyerFrameSkip, cfg)
 	if err != nil {
 		return nil, err
 	}

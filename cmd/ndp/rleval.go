@@ -2,11 +2,16 @@ package main
 
 import (
 	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/ndp-go/ndp/agent"
 	"github.com/ndp-go/ndp/backend"
+	"github.com/ndp-go/ndp/control"
 	"github.com/ndp-go/ndp/envs"
 	"github.com/ndp-go/ndp/internal/atomicfile"
 	"github.com/ndp-go/ndp/ppo"
@@ -15,6 +20,7 @@ import (
 func init() {
 	var (
 		run, gif, backendFlag string
+		controlHz             string
 		episodes              int
 		seed                  int64
 	)
@@ -40,6 +46,9 @@ func init() {
 			}
 			defer l.Close()
 			w := cmd.OutOrStdout()
+			if controlHz != "" {
+				return denseEval(w, l, controlHz, episodes, seed)
+			}
 			for _, det := range []bool{true, false} {
 				r, err := l.Evaluate(episodes, int(seed), det)
 				if err != nil {
@@ -64,6 +73,7 @@ func init() {
 	fl.IntVar(&episodes, "episodes", 100, "evaluation episodes per mode")
 	fl.Int64Var(&seed, "seed", 0, "evaluation round: different values give different episodes")
 	fl.StringVar(&gif, "gif", "", "render one deterministic episode to this GIF")
+	fl.StringVar(&controlHz, "control-hz", "", "comma-separated dense control rates in Hz (e.g. 500,1000,5000): evaluate an NDP run with one DMP setpoint per physics step at each rate and print success and smoothness against the training rate")
 	fl.StringVar(&backendFlag, "backend", "", `GoMLX backend (default "go")`)
 	rlCmd.AddCommand(cmd)
 }
@@ -84,4 +94,55 @@ func writeEpisodeGIF(path, task string, pol agent.Policy, K, A int, seed int64) 
 		return res, err
 	}
 	return res, atomicfile.Write(path, rec.WriteGIF)
+}
+
+// parseRates parses a comma-separated list of control rates in Hz.
+func parseRates(s string) ([]float64, error) {
+	var out []float64
+	for _, f := range strings.Split(s, ",") {
+		f = strings.TrimSpace(f)
+		hz, err := strconv.ParseFloat(f, 64)
+		if err != nil || math.IsNaN(hz) || math.IsInf(hz, 0) || hz <= 0 {
+			return nil, fmt.Errorf("--control-hz: %q is not a positive rate in Hz", f)
+		}
+		out = append(out, hz)
+	}
+	return out, nil
+}
+
+// denseEval evaluates an NDP run at the training rate and at each dense
+// control rate and prints a Markdown table.
+func denseEval(w io.Writer, l *ppo.Learner, rates string, episodes int, seed int64) error {
+	hzs, err := parseRates(rates)
+	if err != nil {
+		return err
+	}
+	if !l.Spec.NDP {
+		return fmt.Errorf("--control-hz: run %s/%s is not an NDP policy (algo %q); dense control needs a DMP head", l.Cfg.Task, l.Cfg.Algo, l.Cfg.Algo)
+	}
+	var rows []control.RateResult
+	for _, hz := range append([]float64{0}, hzs...) {
+		r, err := control.Evaluate(l.Cfg.Task, l.Model, l.Spec, l.ObsNorm(), hz, episodes, seed)
+		if err != nil {
+			if hz == 0 {
+				return fmt.Errorf("training rate: %w", err)
+			}
+			return fmt.Errorf("--control-hz %v: %w", hz, err)
+		}
+		rows = append(rows, r)
+	}
+	base := rows[0]
+	fmt.Fprintf(w, "%s %s after %d env steps, deterministic, %d episodes per rate\n\n", l.Cfg.Algo, l.Cfg.Task, l.Step, episodes)
+	fmt.Fprintln(w, "| rate | setpoint Hz | success | final success | cmd jerk (u²/s⁶) | × training | cmd jerk within a DMP | × training | measured jerk (u²/s⁶) | × training | unstable |")
+	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|---|---|")
+	for _, r := range rows {
+		name := fmt.Sprintf("%.0f Hz", r.Hz)
+		if r.Training {
+			name = "training"
+		}
+		fmt.Fprintf(w, "| %s | %.0f | %.3f | %.3f | %.4g | %.3g | %.4g | %.3g | %.4g | %.3g | %d |\n", name, r.Hz, r.Success, r.FinalSuccess,
+			r.CmdJerk, r.CmdJerk/base.CmdJerk, r.SegJerk, r.SegJerk/base.SegJerk, r.PosJerk, r.PosJerk/base.PosJerk, r.Unstable)
+	}
+	fmt.Fprintln(w, "\ncmd jerk: commanded targets at the physics rate (clipped to the workspace/joint limits, as the env applies them); within a DMP: unclipped DMP setpoints over windows without a policy query, i.e. without re-planning and clipping kinks (training: the held targets); measured jerk: observed robot positions at the env-step rate (u: m for Sawyer, rad for Jaco).")
+	return nil
 }
