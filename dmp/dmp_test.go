@@ -405,3 +405,26 @@ func TestFlowMatchesStepByStep(t *testing.T) {
 		t.Error("horizon past T: want an error")
 	}
 }
+
+func TestForwardUEqualsForward(t *testing.T) {
+	cfg := Config{N: 7, T: 30}
+	resp, _ := NewResponse(cfg)
+	p := randParams(rand.New(rand.NewPCG(17, 18)), 3, cfg.N)
+	u := make([]float64, len(p.W))
+	for r := range 3 {
+		for i := range cfg.N {
+			u[r*cfg.N+i] = (p.G[r] - p.Y0[r]) * p.W[r*cfg.N+i]
+		}
+	}
+	y, err := resp.ForwardU(u, p.G, p.Y0, p.DY0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr, _ := resp.Forward(p)
+	if d := maxRelDiff(y, tr.Y); d > 1e-14 {
+		t.Errorf("ForwardU differs from Forward by %g", d)
+	}
+	if _, err := resp.ForwardU(u[:5], p.G, p.Y0, p.DY0); err == nil {
+		t.Error("short u: want an error")
+	}
+}

@@ -157,3 +157,33 @@ func (r *Response) chain(p Params, dX []float64) Params {
 	}
 	return gr
 }
+
+// ForwardU returns the recorded positions for forcing amplitudes u given
+// directly instead of as (g − y0)·w: shapes u [R, N]; g, y0, dy0 [R]; the
+// result is [R, T+1]. It suits learners that predict u (a DMP without the
+// (g − y0) amplitude scaling), whose errors then stay bounded when g ≈ y0.
+func (r *Response) ForwardU(u, g, y0, dy0 []float64) ([]float64, error) {
+	N, R := r.Cfg.N, len(g)
+	if R == 0 || len(u) != R*N || len(y0) != R || len(dy0) != R {
+		return nil, fmt.Errorf("dmp: ForwardU shapes: len(u) = %d, len(g) = %d, len(y0) = %d, len(dy0) = %d, want [R·N], [R], [R], [R] with N = %d",
+			len(u), R, len(y0), len(dy0), N)
+	}
+	for _, a := range []struct {
+		name string
+		v    []float64
+	}{{"u", u}, {"g", g}, {"y0", y0}, {"dy0", dy0}} {
+		if err := checkFinite(a.name, a.v); err != nil {
+			return nil, err
+		}
+	}
+	J := N + nExtra
+	X := make([]float64, R*J)
+	for i := range R {
+		row := X[i*J : (i+1)*J]
+		copy(row, u[i*N:(i+1)*N])
+		row[N+colY0], row[N+colDY0], row[N+colG] = y0[i], dy0[i], g[i]
+	}
+	Y := make([]float64, R*(r.Cfg.T+1))
+	r.Apply(Y, X, r.Pos)
+	return Y, nil
+}

@@ -22,7 +22,7 @@ import (
 const (
 	MethodNDP    = "ndp"     // CNN → (w, g) → DMP layer, loss on the trajectory
 	MethodCNN    = "cnn"     // CNN → 301×2 trajectory directly
-	MethodCNNDMP = "cnn-dmp" // CNN → DMP parameters fitted to each demo, loss on the parameters
+	MethodCNNDMP = "cnn-dmp" // CNN → DMP parameters (u = (g − y0)·w, g) fitted to each demo, loss on the parameters
 )
 
 // Methods lists the methods in Table 2's order.
@@ -129,7 +129,11 @@ func NewDigits(cfg DigitsConfig, b compute.Backend) (*Digits, error) {
 }
 
 // fitParams returns the DMP parameters fitted to each demonstration of ds,
-// laid out like a raw head: [n, 2, N+1] (N weights then g per DoF), float64.
+// laid out like a raw head: [n, 2, N+1] (per DoF the N forcing amplitudes
+// u = (g − y0)·w, then g), float64. The baseline regresses u rather than w:
+// w = u/(g − y0) explodes for strokes that end near their start (0, 8), and
+// regressing it made CNN-DMP diverge to 10⁷ px²; u keeps the same model
+// (the DMP without amplitude scaling) with bounded targets.
 func (d *Digits) fitParams(ds *digits.Dataset) ([]float64, error) {
 	n, N, L := ds.Len(), d.Cfg.N, digits.Steps
 	out := make([]float64, n*2*(N+1))
@@ -146,7 +150,10 @@ func (d *Digits) fitParams(ds *digits.Dataset) ([]float64, error) {
 		}
 		for dof := range 2 {
 			row := out[(i*2+dof)*(N+1) : (i*2+dof+1)*(N+1)]
-			copy(row, p.W[dof*N:(dof+1)*N])
+			s := p.G[dof] - p.Y0[dof]
+			for k := range N {
+				row[k] = s * p.W[dof*N+k]
+			}
 			row[N] = p.G[dof]
 		}
 	}
@@ -319,21 +326,21 @@ func (d *Digits) trajectories(ds *digits.Dataset, idx []int, res *model.Result) 
 		return nil, err
 	}
 	N, w := d.Cfg.N, 2*(d.Cfg.N+1)
-	p := dmp.Params{W: make([]float64, 2*B*N), G: make([]float64, 2*B), Y0: make([]float64, 2*B), DY0: make([]float64, 2*B)}
+	u, g, y0, dy0 := make([]float64, 2*B*N), make([]float64, 2*B), make([]float64, 2*B), make([]float64, 2*B)
 	for b, s := range idx {
 		tr := ds.Trajectory(s)
 		for dof := range 2 {
 			r := b*2 + dof
 			for i := range N {
 				j := dof*(N+1) + i
-				p.W[r*N+i] = float64(head[b*w+j])*d.pStd[j] + d.pMean[j]
+				u[r*N+i] = float64(head[b*w+j])*d.pStd[j] + d.pMean[j]
 			}
 			j := dof*(N+1) + N
-			p.G[r] = float64(head[b*w+j])*d.pStd[j] + d.pMean[j]
-			p.Y0[r], p.DY0[r] = float64(tr[dof]), d.Cfg.DY0
+			g[r] = float64(head[b*w+j])*d.pStd[j] + d.pMean[j]
+			y0[r], dy0[r] = float64(tr[dof]), d.Cfg.DY0
 		}
 	}
-	tr, err := d.resp.Forward(p)
+	y, err := d.resp.ForwardU(u, g, y0, dy0)
 	if err != nil {
 		return nil, err
 	}
@@ -341,7 +348,7 @@ func (d *Digits) trajectories(ds *digits.Dataset, idx []int, res *model.Result) 
 	for b := range B {
 		for dof := range 2 {
 			for t := range L {
-				out[(b*L+t)*2+dof] = float32(tr.Y[(b*2+dof)*L+t])
+				out[(b*L+t)*2+dof] = float32(y[(b*2+dof)*L+t])
 			}
 		}
 	}
