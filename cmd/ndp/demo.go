@@ -27,7 +27,7 @@ type demoOptions struct {
 }
 
 func init() {
-	o := demoOptions{out: "out/demo", train: 2000, test: 500, epochs: 6}
+	o := demoOptions{out: "out/demo", train: 6000, test: 500, epochs: 12}
 	cmd := &cobra.Command{
 		Use:   "demo",
 		Short: "Run the main demo on embedded defaults",
