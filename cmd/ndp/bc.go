@@ -110,6 +110,16 @@ func bcFlags(cmd *cobra.Command, c *bc.Config, hidden *string) {
 	fl.IntVar(&c.EvalEpisodes, "eval-episodes", 100, "evaluation rollouts")
 }
 
+// bcSetup applies --hidden to cfg and starts the backend.
+func bcSetup(cfg *bc.Config, hidden, backendFlag string) (compute.Backend, error) {
+	h, err := parseInts("hidden", hidden)
+	if err != nil {
+		return nil, err
+	}
+	cfg.Hidden = h
+	return backend.New(backendFlag)
+}
+
 func trainBC(cfg bc.Config, d *bc.Demos, b compute.Backend, dir string) (bc.Result, error) {
 	c, err := bc.Train(cfg, d, b)
 	if err != nil {
@@ -139,18 +149,13 @@ func init() {
 		Example: "  ndp bc train --demos demos.npz --policy ndp --out runs/bc/push/ndp/seed0",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			h, err := parseInts("hidden", hidden)
+			b, err := bcSetup(&cfg, hidden, backendFlag)
 			if err != nil {
 				return err
 			}
-			cfg.Hidden = h
 			d, err := bc.Load(demos)
 			if err != nil {
 				return fmt.Errorf("--demos: %w", err)
-			}
-			b, err := backend.New(backendFlag)
-			if err != nil {
-				return err
 			}
 			res, err := trainBC(cfg, d, b, out)
 			if err != nil {
@@ -181,12 +186,7 @@ func init() {
 		Example: "  ndp bc run --tasks throw,pick,push,soccer,faucet --episodes 200 --seeds 3",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			h, err := parseInts("hidden", hidden)
-			if err != nil {
-				return err
-			}
-			cfg.Hidden = h
-			b, err := backend.New(backendFlag)
+			b, err := bcSetup(&cfg, hidden, backendFlag)
 			if err != nil {
 				return err
 			}

@@ -1,46 +1,34 @@
 package main
 
 import (
-	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 )
 
-// run executes the CLI with args and returns its output.
-func run(t *testing.T, args ...string) (string, error) {
-	t.Helper()
-	var out bytes.Buffer
-	rootCmd.SetOut(&out)
-	rootCmd.SetErr(&out)
-	rootCmd.SetArgs(args)
-	err := rootCmd.Execute()
-	return out.String(), err
-}
-
 func TestRLTrainEvalResume(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "run")
 	common := []string{"--task", "push-easy", "--num-envs", "2", "--rollout-steps", "50", "--minibatches", "2", "--epochs", "1", "--eval-episodes", "2", "--quiet", "--out", dir}
-	if out, err := run(t, append([]string{"rl", "train", "--steps", "100"}, common...)...); err != nil {
+	if out, err := runNDP(t, append([]string{"rl", "train", "--steps", "100"}, common...)...); err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
-	out, err := run(t, append([]string{"rl", "train", "--steps", "200", "--resume"}, common...)...)
+	out, err := runNDP(t, append([]string{"rl", "train", "--steps", "200", "--resume"}, common...)...)
 	if err != nil || !strings.Contains(out, "resuming") || !strings.Contains(out, "for 200 env steps") {
 		t.Fatalf("resume: %v\n%s", err, out)
 	}
-	out, err = run(t, "rl", "eval", "--run", dir, "--episodes", "2")
+	out, err = runNDP(t, "rl", "eval", "--run", dir, "--episodes", "2")
 	if err != nil || !strings.Contains(out, "deterministic: success") || !strings.Contains(out, "sampled: success") {
 		t.Fatalf("eval: %v\n%s", err, out)
 	}
-	if _, err := run(t, "rl", "eval", "--run", filepath.Join(dir, "missing")); err == nil {
+	if _, err := runNDP(t, "rl", "eval", "--run", filepath.Join(dir, "missing")); err == nil {
 		t.Error("eval of a missing run: want an error")
 	}
 }
 
 func TestRLCompareWritesFiguresAndTable(t *testing.T) {
 	dir := t.TempDir()
-	out, err := run(t, "rl", "compare", "--tasks", "push-easy", "--algos", "ndp,ppo", "--seeds", "1", "--steps", "100",
+	out, err := runNDP(t, "rl", "compare", "--tasks", "push-easy", "--algos", "ndp,ppo", "--seeds", "1", "--steps", "100",
 		"--num-envs", "2", "--rollout-steps", "50", "--minibatches", "2", "--epochs", "1", "--eval-every", "1", "--eval-episodes", "2", "--out", dir)
 	if err != nil {
 		t.Fatalf("%v\n%s", err, out)
@@ -53,14 +41,14 @@ func TestRLCompareWritesFiguresAndTable(t *testing.T) {
 	if !strings.Contains(out, "| ndp |") {
 		t.Errorf("no table in output:\n%s", out)
 	}
-	if _, err := run(t, "rl", "ablate", "--param", "colour", "--out", dir); err == nil {
+	if _, err := runNDP(t, "rl", "ablate", "--param", "colour", "--out", dir); err == nil {
 		t.Error("unknown ablation parameter: want an error")
 	}
 }
 
 func TestBCRunWritesTable(t *testing.T) {
 	dir := t.TempDir()
-	out, err := run(t, "bc", "run", "--tasks", "push", "--episodes", "2", "--seeds", "1", "--epochs", "1", "--eval-episodes", "2", "--out", dir)
+	out, err := runNDP(t, "bc", "run", "--tasks", "push", "--episodes", "2", "--seeds", "1", "--epochs", "1", "--eval-episodes", "2", "--out", dir)
 	if err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
@@ -68,10 +56,10 @@ func TestBCRunWritesTable(t *testing.T) {
 		t.Errorf("no table:\n%s", out)
 	}
 	demos := filepath.Join(dir, "demos.npz")
-	if out, err := run(t, "bc", "collect", "--task", "faucet", "--episodes", "2", "--out", demos); err != nil {
+	if out, err := runNDP(t, "bc", "collect", "--task", "faucet", "--episodes", "2", "--out", demos); err != nil {
 		t.Fatalf("collect: %v\n%s", err, out)
 	}
-	if out, err := run(t, "bc", "train", "--demos", demos, "--policy", "mlp", "--epochs", "1", "--eval-episodes", "2", "--out", filepath.Join(dir, "t")); err != nil {
+	if out, err := runNDP(t, "bc", "train", "--demos", demos, "--policy", "mlp", "--epochs", "1", "--eval-episodes", "2", "--out", filepath.Join(dir, "t")); err != nil {
 		t.Fatalf("train: %v\n%s", err, out)
 	}
 }
