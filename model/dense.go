@@ -21,7 +21,7 @@ func (p *Policy) DMPParams(obs, y0 []float32, w, g, aux []float64) error {
 		return fmt.Errorf("model: DMPParams: obs, y0, w, g, aux have %d, %d, %d, %d, %d values, want %d, %d, %d, %d, %d",
 			len(obs), len(y0), len(w), len(g), len(aux), p.layers[0].in, p.D, p.D*p.N, p.D, p.cfg.AuxOut)
 	}
-	head := p.denseHead(obs)
+	head := p.head(obs)
 	if a := p.cfg.AuxOut; a > 0 {
 		wd := len(head) - a
 		for j, v := range head[wd:] {
@@ -63,9 +63,9 @@ func (p *Policy) DoF() int { return p.D }
 // BasisN returns the number of basis functions per DoF.
 func (p *Policy) BasisN() int { return p.N }
 
-// denseHead runs the MLP layers and OutputScale on obs; the result is a
-// shared buffer.
-func (p *Policy) denseHead(obs []float32) []float32 {
+// head runs Φ (the MLP layers, then OutputScale) on obs; the result is a
+// shared buffer, valid until the next call.
+func (p *Policy) head(obs []float32) []float32 {
 	in := obs
 	cur, nxt := p.h, p.h2
 	for li, l := range p.layers {
@@ -73,7 +73,7 @@ func (p *Policy) denseHead(obs []float32) []float32 {
 		copy(o, l.b)
 		gemv(o, in, l.w)
 		if li+1 < len(p.layers) {
-			p.denseActivate(o)
+			p.activate(o)
 		}
 		in = o
 		cur, nxt = nxt, cur
@@ -86,8 +86,8 @@ func (p *Policy) denseHead(obs []float32) []float32 {
 	return in
 }
 
-// denseActivate applies the hidden activation in place, as Act does.
-func (p *Policy) denseActivate(o []float32) {
+// activate applies the hidden activation in place.
+func (p *Policy) activate(o []float32) {
 	if p.act == nn.ActReLU {
 		for j, v := range o {
 			o[j] = max(v, 0)

@@ -86,32 +86,7 @@ func (p *Policy) Act(obs, y0, dy0 []float32) ([]float32, error) {
 	if p.D > 0 && (len(y0) != p.D || len(dy0) != p.D) {
 		return nil, fmt.Errorf("model: policy: y0, dy0 have %d, %d values, want %d", len(y0), len(dy0), p.D)
 	}
-	in := obs
-	cur, nxt := p.h, p.h2
-	for li, l := range p.layers {
-		o := cur[:l.out]
-		copy(o, l.b)
-		gemv(o, in, l.w)
-		if li+1 < len(p.layers) {
-			if p.act == nn.ActReLU {
-				for j, v := range o {
-					o[j] = max(v, 0)
-				}
-			} else {
-				for j, v := range o {
-					o[j] = float32(math.Tanh(float64(v)))
-				}
-			}
-		}
-		in = o
-		cur, nxt = nxt, cur
-	}
-	head := in
-	if p.scale != 1 {
-		for j := range head {
-			head[j] *= p.scale
-		}
-	}
+	head := p.head(obs)
 	if p.D == 0 {
 		copy(p.out, head)
 		return p.out, nil
