@@ -307,15 +307,7 @@ func (d *Digits) trajectories(ds *digits.Dataset, idx []int, res *model.Result) 
 		if err != nil {
 			return nil, err
 		}
-		out := make([]float32, B*L*2)
-		for b := range B {
-			for dof := range 2 {
-				for t := range L {
-					out[(b*L+t)*2+dof] = y[(b*2+dof)*L+t]
-				}
-			}
-		}
-		return out, nil
+		return timeMajor(y, B, L), nil
 	}
 	// CNN-DMP: un-standardise the parameters and integrate them in Go.
 	if d.pMean == nil {
@@ -344,6 +336,12 @@ func (d *Digits) trajectories(ds *digits.Dataset, idx []int, res *model.Result) 
 	if err != nil {
 		return nil, err
 	}
+	return timeMajor(y, B, L), nil
+}
+
+// timeMajor turns DMP output [B, 2, L] (rows are DoF) into the dataset's
+// trajectory layout [B, L, 2].
+func timeMajor[T float32 | float64](y []T, B, L int) []float32 {
 	out := make([]float32, B*L*2)
 	for b := range B {
 		for dof := range 2 {
@@ -352,7 +350,7 @@ func (d *Digits) trajectories(ds *digits.Dataset, idx []int, res *model.Result) 
 			}
 		}
 	}
-	return out, nil
+	return out
 }
 
 // Evaluate returns the per-sample loss on ds (mean over the 301 points and
