@@ -29,13 +29,7 @@ type Result struct {
 }
 
 // Save writes r atomically as JSON.
-func (r Result) Save(path string) error {
-	b, err := json.MarshalIndent(r, "", "  ")
-	if err != nil {
-		return err
-	}
-	return atomicfile.WriteBytes(path, append(b, '\n'))
-}
+func (r Result) Save(path string) error { return atomicfile.WriteJSON(path, r) }
 
 // LoadResults reads every result.json below root.
 func LoadResults(root string) ([]Result, error) {

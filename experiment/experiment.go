@@ -9,7 +9,6 @@ package experiment
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -91,7 +90,7 @@ func (r Run) Execute(b compute.Backend) error {
 		return err
 	}
 	defer l.Close()
-	if err := writeJSON(filepath.Join(r.Dir, "config.json"), l.Cfg); err != nil {
+	if err := atomicfile.WriteJSON(filepath.Join(r.Dir, "config.json"), l.Cfg); err != nil {
 		return err
 	}
 	lg, err := runlog.NewCSV(filepath.Join(r.Dir, "log.csv"), false)
@@ -102,15 +101,7 @@ func (r Run) Execute(b compute.Backend) error {
 	if err := l.Train(ppo.TrainOptions{Logger: lg}); err != nil {
 		return err
 	}
-	return writeJSON(filepath.Join(r.Dir, doneFile), map[string]any{"steps": l.Step, "updates": l.Updates})
-}
-
-func writeJSON(path string, v any) error {
-	b, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		return err
-	}
-	return atomicfile.WriteBytes(path, append(b, '\n'))
+	return atomicfile.WriteJSON(filepath.Join(r.Dir, doneFile), map[string]any{"steps": l.Step, "updates": l.Updates})
 }
 
 // RunAll executes the runs not yet done on `workers` goroutines, reporting

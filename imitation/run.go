@@ -110,7 +110,7 @@ func RunDigits(b compute.Backend, r DigitsRun) (*DigitsResult, error) {
 	if _, res.Test, err = d.Evaluate(r.Test); err != nil {
 		return nil, err
 	}
-	if err := writeJSON(filepath.Join(r.Dir, "result.json"), res); err != nil {
+	if err := atomicfile.WriteJSON(filepath.Join(r.Dir, "result.json"), res); err != nil {
 		return nil, err
 	}
 	if len(r.DrawIndices) > 0 {
@@ -123,19 +123,11 @@ func RunDigits(b compute.Backend, r DigitsRun) (*DigitsResult, error) {
 		for i := range r.DrawIndices {
 			p.Trajs = append(p.Trajs, pred[i*L:(i+1)*L])
 		}
-		if err := writeJSON(filepath.Join(r.Dir, "preds.json"), p); err != nil {
+		if err := atomicfile.WriteJSON(filepath.Join(r.Dir, "preds.json"), p); err != nil {
 			return nil, err
 		}
 	}
 	return res, nil
-}
-
-func writeJSON(path string, v any) error {
-	b, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		return err
-	}
-	return atomicfile.WriteBytes(path, append(b, '\n'))
 }
 
 func readJSON(path string, v any) error {

@@ -13,6 +13,7 @@ import (
 	"github.com/ndp-go/ndp/backend"
 	"github.com/ndp-go/ndp/digits"
 	"github.com/ndp-go/ndp/imitation"
+	"github.com/ndp-go/ndp/internal/atomicfile"
 )
 
 // dataSpec says where a dataset comes from: a file, or the generator.
@@ -161,7 +162,7 @@ func trainDigits(w, prog io.Writer, cfg imitation.DigitsConfig, data digitsData,
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return err
 	}
-	if err := writeJSON(filepath.Join(out, "data.json"), data); err != nil {
+	if err := atomicfile.WriteJSON(filepath.Join(out, "data.json"), data); err != nil {
 		return err
 	}
 	draw := test.Balanced(drawN)

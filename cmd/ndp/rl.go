@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -12,7 +11,6 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/ndp-go/ndp/backend"
-	"github.com/ndp-go/ndp/internal/atomicfile"
 	"github.com/ndp-go/ndp/ppo"
 )
 
@@ -130,15 +128,6 @@ the end). --resume continues a run from its checkpoint.`,
 	fl.BoolVar(&quiet, "quiet", false, "no progress bar")
 	fl.IntVar(&ckptEvery, "checkpoint-every", 10, "updates between checkpoints")
 	rlCmd.AddCommand(cmd)
-}
-
-// writeJSON writes v as indented JSON, atomically.
-func writeJSON(path string, v any) error {
-	b, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		return err
-	}
-	return atomicfile.WriteBytes(path, append(b, '\n'))
 }
 
 func mkdir(dir string) error {

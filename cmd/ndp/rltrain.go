@@ -7,6 +7,7 @@ import (
 
 	"github.com/gomlx/compute"
 
+	"github.com/ndp-go/ndp/internal/atomicfile"
 	"github.com/ndp-go/ndp/ppo"
 	"github.com/ndp-go/ndp/runlog"
 )
@@ -37,7 +38,7 @@ func trainRun(cfg ppo.Config, b compute.Backend, out string, resume bool, ckptEv
 	} else if l, err = ppo.New(cfg, b); err != nil {
 		return nil, err
 	}
-	if err := writeJSON(filepath.Join(out, ppo.ConfigFile), l.Cfg); err != nil {
+	if err := atomicfile.WriteJSON(filepath.Join(out, ppo.ConfigFile), l.Cfg); err != nil {
 		l.Close()
 		return nil, err
 	}
