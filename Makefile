@@ -1,6 +1,9 @@
 # The two commands the README promises: `make demo` and `make test`.
 # Both install what they need first (scripts/setup.sh) and run unattended.
 SHELL := /bin/bash
+# Go 1.27 (GoMLX v0.28.16 needs it) comes as a toolchain module; a machine may
+# start on an older Go, which ignores go.mod's line, so name it here.
+export GOTOOLCHAIN := go1.27.3
 export GOEXPERIMENT := simd
 export GOMLX_NO_AUTO_INSTALL := 1
 export GOFLAGS := -mod=mod

@@ -16,11 +16,11 @@ func gemv(o, x, w []float32) {
 	n := len(o)
 	j := 0
 	for ; j+8 <= n; j += 8 {
-		acc := archsimd.LoadFloat32x8Slice(o[j:])
+		acc := archsimd.LoadFloat32x8(o[j:])
 		for i, xi := range x {
-			acc = archsimd.BroadcastFloat32x8(xi).MulAdd(archsimd.LoadFloat32x8Slice(w[i*n+j:]), acc)
+			acc = archsimd.BroadcastFloat32x8(xi).MulAdd(archsimd.LoadFloat32x8(w[i*n+j:]), acc)
 		}
-		acc.StoreSlice(o[j:])
+		acc.Store(o[j:])
 	}
 	for ; j < n; j++ {
 		s := o[j]

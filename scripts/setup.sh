@@ -20,3 +20,8 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 command -v go >/dev/null || { echo "setup: Go is not on PATH (install Go >= 1.26)" >&2; exit 1; }
+
+# Go 1.27 comes as a toolchain module from the module proxy (about 76 MB,
+# once per machine); fetch it now so that the first build does not look hung.
+export GOTOOLCHAIN="${GOTOOLCHAIN:-go1.27.3}"
+go version >/dev/null || { echo "setup: could not get the Go toolchain $GOTOOLCHAIN" >&2; exit 1; }
