@@ -3,7 +3,6 @@ package agent
 import (
 	"fmt"
 	"math/rand/v2"
-	"sync"
 
 	"github.com/ndp-go/ndp/envs"
 )
@@ -65,6 +64,8 @@ func Evaluate(o EvalOptions, pol Policy) (EvalResult, error) {
 		defer e.Close()
 		es[i] = e
 	}
+	stepper := NewStepper(es)
+	defer stepper.Close()
 	rng := rand.New(rand.NewPCG(uint64(o.Seed), uint64(o.Stream)<<32|uint64(o.Round)))
 	K, A := o.K, o.A
 	var res EvalResult
@@ -104,7 +105,7 @@ func Evaluate(o EvalOptions, pol Policy) (EvalResult, error) {
 					}
 					actions[i] = a
 				}
-				for i, r := range StepAll(es, actions) {
+				for i, r := range stepper.Step(actions) {
 					if actions[i] == nil {
 						continue
 					}
@@ -152,25 +153,39 @@ type StepResult struct {
 	Err    error
 }
 
-// StepAll steps every env whose action is non-nil, in parallel: MuJoCo data
-// are per env, so envs step independently.
-func StepAll(es []envs.Env, actions [][]float64) []StepResult {
-	res := make([]StepResult, len(es))
-	var wg sync.WaitGroup
-	for i, e := range es {
-		if actions[i] == nil {
-			continue
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			r := &res[i]
-			r.Obs, r.Reward, r.Done, r.Info, r.Err = e.Step(actions[i])
-		}()
-	}
-	wg.Wait()
-	return res
+// Stepper steps a fixed set of envs in parallel on persistent workers
+// ([envs.Pool]): MuJoCo data are per env, so envs step independently.
+type Stepper struct {
+	envs []envs.Env
+	pool *envs.Pool
+	res  []StepResult
+	act  [][]float64
 }
+
+// NewStepper returns a stepper over es using up to GOMAXPROCS workers.
+func NewStepper(es []envs.Env) *Stepper {
+	return &Stepper{envs: es, pool: envs.NewPool(len(es), 0), res: make([]StepResult, len(es))}
+}
+
+// Step steps every env whose action is non-nil. The results are reused by
+// the next call; entries of envs not stepped are zero.
+func (s *Stepper) Step(actions [][]float64) []StepResult {
+	s.act = actions
+	s.pool.Run(s.step)
+	return s.res
+}
+
+func (s *Stepper) step(i int) {
+	r := &s.res[i]
+	if s.act[i] == nil {
+		*r = StepResult{}
+		return
+	}
+	r.Obs, r.Reward, r.Done, r.Info, r.Err = s.envs[i].Step(s.act[i])
+}
+
+// Close stops the workers (the envs stay open).
+func (s *Stepper) Close() { s.pool.Close() }
 
 // Episode runs one deterministic episode of pol on e from seed, querying it
 // every K steps and calling after (if not nil) after every step, e.g. to

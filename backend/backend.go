@@ -4,7 +4,7 @@
 // The configuration comes from the --backend flag or $GOMLX_BACKEND:
 //
 //	"go"                      pure Go, always available (the default)
-//	"go:ops_sequential"       pure Go, one op at a time (see below)
+//	"go:ops_auto"             pure Go, ops in parallel when the backend sees fit (see below)
 //	"xla:/abs/path/plugin.so" a PJRT plugin, e.g. the CUDA one on a GPU machine
 //	"xla:cuda", "xla:cpu"     a PJRT plugin installed in the standard places
 //
@@ -12,13 +12,14 @@
 // process, and a plugin that cannot be loaded gives an error that says how
 // to fall back to the go backend.
 //
-// A caveat of the go backend (GoMLX compute v0.1.3): it runs independent
-// ops in parallel on a pool of 2·GOMAXPROCS workers, and a large matmul
-// waits inside its worker for more workers to fan out to. When every worker
-// holds such a matmul the step deadlocks (it showed with 25 independent
-// matmuls; the graphs of package nn chain theirs with SchedulingBarrier).
-// A custom graph that hangs runs safely with "go:ops_sequential", at some
-// speed cost (see `ndp bench engine`).
+// "go" runs one op at a time (ops_sequential), each op using every core.
+// Under GoMLX v0.28.4 that was forced by a deadlock of the parallel mode
+// (every pool worker holding a large matmul that waited for workers to fan
+// out to). At v0.28.16 the deadlock is gone (TestParallelMatmulsDoNotDeadlock
+// hung on the old version), and sequential stays the default for speed: it
+// is 15–25% faster on PPO's minibatch steps, the hot path of RL training,
+// while the backend's own mode ("go:ops_auto") is about 15% faster on the
+// digits CNN step (docs/engine.md). "go:ops_parallel" forces parallel ops.
 package backend
 
 import (
@@ -132,18 +133,24 @@ func New(config string) (b compute.Backend, err error) {
 
 const fallbackHint = "to run on the CPU instead use --backend go (or GOMLX_BACKEND=go)"
 
-// goConfig returns the go backend's config with ops executed sequentially
-// unless the caller chose otherwise. GoMLX v0.28.4's default runs
-// independent ops in parallel, and a large matmul inside such an op fans out
-// on the same bounded worker pool: with 2 cores every worker can end up
-// waiting for a free worker, a deadlock we hit in CNN training. Sequential
-// ops keep both cores busy through each matmul's own parallelism.
+// goConfig returns the go backend's config: ops_sequential unless the
+// caller chose a mode; "ops_auto" leaves the choice to the backend.
 func goConfig(options string) string {
-	if strings.Contains(options, "ops_parallel") || strings.Contains(options, "ops_sequential") {
-		return "go:" + options
+	var kept []string
+	mode := "ops_sequential"
+	for _, o := range strings.Split(options, ",") {
+		switch o {
+		case "":
+		case "ops_auto":
+			mode = ""
+		case "ops_sequential", "ops_parallel":
+			mode = o
+		default:
+			kept = append(kept, o)
+		}
 	}
-	if options == "" {
-		return "go:ops_sequential"
+	if mode != "" {
+		kept = append(kept, mode)
 	}
-	return "go:" + options + ",ops_sequential"
+	return "go:" + strings.Join(kept, ",")
 }

@@ -65,3 +65,17 @@ func TestNew(t *testing.T) {
 		})
 	}
 }
+
+func TestGoConfig(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"", "go:ops_sequential"},
+		{"ops_auto", "go:"},
+		{"ops_parallel", "go:ops_parallel"},
+		{"parallelism=1", "go:parallelism=1,ops_sequential"},
+		{"parallelism=1,ops_auto", "go:parallelism=1"},
+	} {
+		if got := goConfig(tc.in); got != tc.want {
+			t.Errorf("goConfig(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}

@@ -3,21 +3,19 @@ package envs
 import (
 	"errors"
 	"fmt"
-	"runtime"
-	"sync"
 )
 
 // VecEnv steps N independent envs of one task in parallel on a fixed number
 // of goroutines. Results depend only on the seed, not on scheduling: each env
 // is seeded with SubSeed(seed, i) and owns its simulator.
 type VecEnv struct {
-	envs    []Env
-	workers int
-	done    []bool
-	obs     [][]float64
-	rew     []float64
-	infos   []Info
-	errs    []error
+	envs  []Env
+	pool  *Pool
+	done  []bool
+	obs   [][]float64
+	rew   []float64
+	infos []Info
+	errs  []error
 }
 
 // NewVec makes n envs of the named task stepped by workers goroutines
@@ -26,11 +24,7 @@ func NewVec(name string, n, workers int, opts ...Option) (*VecEnv, error) {
 	if n < 1 {
 		return nil, fmt.Errorf("envs: vec env needs n >= 1, got %d", n)
 	}
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
-	workers = min(workers, n)
-	v := &VecEnv{workers: workers, done: make([]bool, n), obs: make([][]float64, n),
+	v := &VecEnv{pool: NewPool(n, workers), done: make([]bool, n), obs: make([][]float64, n),
 		rew: make([]float64, n), infos: make([]Info, n), errs: make([]error, n)}
 	for i := 0; i < n; i++ {
 		e, err := Make(name, opts...)
@@ -60,27 +54,15 @@ func (v *VecEnv) Env(i int) Env { return v.envs[i] }
 
 // Close releases all simulators.
 func (v *VecEnv) Close() {
+	v.pool.Close()
 	for _, e := range v.envs {
 		e.Close()
 	}
 }
 
-// parallel runs f(i) for every env, split into contiguous chunks over the
-// workers, and joins the errors.
+// parallel runs f(i) for every env on the pool and joins the errors.
 func (v *VecEnv) parallel(f func(i int) error) error {
-	n := len(v.envs)
-	var wg sync.WaitGroup
-	for w := 0; w < v.workers; w++ {
-		lo, hi := w*n/v.workers, (w+1)*n/v.workers
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := lo; i < hi; i++ {
-				v.errs[i] = f(i)
-			}
-		}()
-	}
-	wg.Wait()
+	v.pool.Run(func(i int) { v.errs[i] = f(i) })
 	var errs []error
 	for i, err := range v.errs {
 		if err != nil {

@@ -61,10 +61,14 @@ func (m *Model) Save(path string) error {
 	}
 	all := slices.Clone(m.vals)
 	if h.Adam {
-		all = append(append(all, m.adamM...), m.adamV...)
+		all = append(all, m.adamM, m.adamV)
 	}
 	data, err := copyAll(all)
 	m.mu.Unlock()
+	if err == nil && h.Adam { // the file keeps Adam's moments per weight tensor
+		nv := m.Spec.Len()
+		data = append(data[:nv], append(m.Spec.Split(data[nv]), m.Spec.Split(data[nv+1])...)...)
+	}
 	if err != nil {
 		return err
 	}
@@ -227,10 +231,9 @@ func (m *Model) restore(path string, h *ckptHeader, data [][]float32) error {
 	}
 	m.adamM, m.adamV = nil, nil
 	if h.Adam {
-		m.adamM, m.adamV = make([]*tensors.Tensor, nv), make([]*tensors.Tensor, nv)
-		for i := range nv {
-			m.adamM[i], m.adamV[i] = mk(i, data[nv+i]), mk(i, data[2*nv+i])
-		}
+		p := m.Spec.Count()
+		m.adamM = tensors.FromFlatDataAndDimensions(slices.Concat(data[nv:2*nv]...), p)
+		m.adamV = tensors.FromFlatDataAndDimensions(slices.Concat(data[2*nv:3*nv]...), p)
 	}
 	m.step = h.Step
 	m.aux = map[string][]float64{}

@@ -30,8 +30,8 @@ type Model struct {
 
 	mu    sync.Mutex
 	vals  []*tensors.Tensor // current weights, in Spec order
-	adamM []*tensors.Tensor // Adam first moments (nil until the first step)
-	adamV []*tensors.Tensor // Adam second moments
+	adamM *tensors.Tensor   // Adam first moments of all weights, flat in Spec order, [P] (nil until the first step)
+	adamV *tensors.Tensor   // Adam second moments, [P]
 	step  int64             // Adam steps taken
 	aux   map[string][]float64
 	fwd   *graph.Exec

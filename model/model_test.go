@@ -440,3 +440,66 @@ func TestPolicyMatchesGoMLX(t *testing.T) {
 		t.Error("Policy of a CNN model did not fail")
 	}
 }
+
+// TestAdamMatchesClosedForm trains a parameter p under the linear loss c·p,
+// whose gradient c is constant. Adam's bias-corrected moments are then
+// exactly c and c², so each step moves p by −lr·c/(|c| + ε) (with c first
+// scaled to unit norm when clipping); the network weights get no gradient
+// and must not move.
+func TestAdamMatchesClosedForm(t *testing.T) {
+	c := []float64{1, -2, 0.5}
+	norm := math.Sqrt(1 + 4 + 0.25)
+	for _, tc := range []struct {
+		name string
+		clip float64
+	}{{"no clip", 0}, {"clip to 1", 1}, {"clip above norm", 10}} {
+		t.Run(tc.name, func(t *testing.T) {
+			const lr, eps, steps = 0.1, 1e-3, 3
+			cfg := model.Config{Net: model.NetMLP, ObsDim: 2, Hidden: []int{3}, Head: model.HeadRaw, OutDim: 1,
+				Extra: []model.ParamSpec{{Name: "p", Shape: []int{3}, Init: 0.5}},
+				Optim: model.OptimConfig{LR: lr, Eps: eps, ClipNorm: tc.clip}}
+			m, err := model.New(cfg, testBackend(t))
+			if err != nil {
+				t.Fatal(err)
+			}
+			w0, err := m.Weights()
+			if err != nil {
+				t.Fatal(err)
+			}
+			tr := m.NewTrainer(func(out *model.Outputs, _ []*graph.Node) (*graph.Node, []*graph.Node) {
+				cn := graph.Const(out.Obs.Graph(), []float32{float32(c[0]), float32(c[1]), float32(c[2])})
+				return graph.ReduceAllSum(graph.Mul(out.Param("p"), cn)), nil
+			})
+			b := model.Batch{Obs: model.F32(make([]float32, 2), 1, 2)}
+			for range steps {
+				st, err := tr.Step(b)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if math.Abs(float64(st.GradNorm)-norm) > 1e-5 {
+					t.Fatalf("grad norm %v, want %v", st.GradNorm, norm)
+				}
+			}
+			w, err := m.Weights()
+			if err != nil {
+				t.Fatal(err)
+			}
+			scale := 1.0
+			if tc.clip > 0 && tc.clip < norm {
+				scale = tc.clip / norm
+			}
+			want := make([]float32, 3)
+			for i, ci := range c {
+				g := ci * scale
+				want[i] = float32(0.5 - steps*lr*g/(math.Abs(g)+eps))
+			}
+			pi := m.Spec.Index("p")
+			closeTo(t, "p", w[pi], want, 1e-6)
+			for i := range w {
+				if i != pi {
+					closeTo(t, m.Spec.Names[i], w[i], w0[i], 0)
+				}
+			}
+		})
+	}
+}

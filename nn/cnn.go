@@ -122,9 +122,9 @@ func (c *Conv) applyIm2col(kernel, x *graph.Node) *graph.Node {
 				wij := graph.Reshape(graph.Slice(kernel, graph.AxisElem(i), graph.AxisElem(j), graph.AxisRange(), graph.AxisRange()), c.In, c.Out)
 				dyk := dy
 				if dx != nil {
-					// One product at a time: the go backend deadlocks when
-					// every worker runs a large matmul (each waits for
-					// workers to fan out to).
+					// One product at a time: GoMLX v0.28.4's go backend
+					// deadlocked when every worker ran a large matmul; kept
+					// since each product already uses every core.
 					dyk = graph.SchedulingBarrier(dy, dx)
 				}
 				z := graph.Reshape(graph.DotGeneral(dyk, []int{1}, nil, wij, []int{1}, nil), B, c.outH, c.outW, c.In)

@@ -4,7 +4,10 @@ import (
 	"fmt"
 	"math/rand/v2"
 
+	"github.com/gomlx/compute"
 	"github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/ml/layers/activation"
+	gnn "github.com/gomlx/gomlx/ml/nn"
 )
 
 // Activation names a hidden-layer nonlinearity.
@@ -35,6 +38,13 @@ func (a Activation) Apply(x *graph.Node) *graph.Node {
 	return graph.Tanh(x)
 }
 
+func (a Activation) fused() activation.Type {
+	if a == ActReLU {
+		return activation.TypeRelu
+	}
+	return activation.TypeTanh
+}
+
 // Dense is an affine layer y = x·W + b with W [In, Out], b [Out].
 type Dense struct {
 	W, B    int // indices into Params
@@ -52,8 +62,15 @@ func NewDense(p *Params, rng *rand.Rand, name string, in, out int) Dense {
 
 // Apply maps x [B, In] to [B, Out].
 func (d Dense) Apply(vars []*graph.Node, x *graph.Node) *graph.Node {
-	y := graph.MatMul(x, vars[d.W])
-	return graph.Add(y, graph.ExpandLeftToRank(vars[d.B], y.Rank()))
+	return d.apply(vars, x, activation.TypeNone)
+}
+
+// apply is act(x·W + b) as one fused op where the backend has it (the go
+// backend does, forward and backward): the per-op cost of small graphs, not
+// their arithmetic, bounds PPO's minibatch steps. GoMLX decomposes it
+// elsewhere.
+func (d Dense) apply(vars []*graph.Node, x *graph.Node, act activation.Type) *graph.Node {
+	return gnn.Dense(x, vars[d.W], vars[d.B], compute.DenseLayoutInputOutputs, act)
 }
 
 // MLP is a stack of Dense layers with an activation between them; the last
@@ -93,10 +110,11 @@ func (m *MLP) Out() int { return m.Layers[len(m.Layers)-1].Out }
 // Apply maps x [B, In] to [B, Out].
 func (m *MLP) Apply(vars []*graph.Node, x *graph.Node) *graph.Node {
 	for i, l := range m.Layers {
-		x = l.Apply(vars, x)
+		act := activation.TypeNone
 		if i+1 < len(m.Layers) {
-			x = m.Act.Apply(x)
+			act = m.Act.fused()
 		}
+		x = l.apply(vars, x, act)
 	}
 	if m.OutScale != 0 && m.OutScale != 1 {
 		x = graph.MulScalar(x, m.OutScale)

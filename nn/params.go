@@ -80,3 +80,16 @@ func FanIn(fanIn int) float64 { return 1 / math.Sqrt(float64(fanIn)) }
 func NewRand(seed int64) *rand.Rand {
 	return rand.New(rand.NewPCG(uint64(seed), 0x9e3779b97f4a7c15))
 }
+
+// Split cuts a flat vector of all scalars, tensors in list order (Count
+// entries), into one slice per tensor; the slices alias flat.
+func (p *Params) Split(flat []float32) [][]float32 {
+	out := make([][]float32, len(p.Shapes))
+	off := 0
+	for i, s := range p.Shapes {
+		n := Size(s)
+		out[i] = flat[off : off+n : off+n]
+		off += n
+	}
+	return out
+}

@@ -28,8 +28,9 @@ type Learner struct {
 
 	Spec     agent.Spec // how the policy's outputs map to the env's actions
 	envs     []envs.Env
-	obs      [][]float64 // current raw observation per env
-	epRet    []float64   // running return per env
+	stepper  *agent.Stepper // steps envs on persistent workers
+	obs      [][]float64    // current raw observation per env
+	epRet    []float64      // running return per env
 	epLen    []int
 	episodes []int // episodes started per env, for reset seeds
 
@@ -63,6 +64,7 @@ func New(cfg Config, b compute.Backend) (*Learner, error) {
 		}
 		l.envs = append(l.envs, e)
 	}
+	l.stepper = agent.NewStepper(l.envs)
 	spec, err := agent.NewSpec(l.envs[0], cfg.Algo == AlgoNDP, cfg.K)
 	if err != nil {
 		l.Close()
@@ -130,6 +132,10 @@ func (l *Learner) reset(i int) error {
 
 // Close releases the envs.
 func (l *Learner) Close() {
+	if l.stepper != nil {
+		l.stepper.Close()
+		l.stepper = nil
+	}
 	for _, e := range l.envs {
 		e.Close()
 	}
@@ -266,7 +272,7 @@ func (l *Learner) collect() (*buffer, time.Duration, error) {
 					actions[e] = toF64(buf.act[(row*K+j)*A : (row*K+j+1)*A])
 				}
 			}
-			res := agent.StepAll(l.envs, actions)
+			res := l.stepper.Step(actions)
 			for e, r := range res {
 				if !alive[e] {
 					continue

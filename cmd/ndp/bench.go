@@ -23,7 +23,7 @@ import (
 // their own benchmarks to it.
 var benchCmd = &cobra.Command{
 	Use:   "bench",
-	Short: "Benchmarks (engine: the GoMLX model API)",
+	Short: "Benchmarks: engine (the GoMLX model API) and rl (training throughput)",
 }
 
 func init() {

@@ -25,3 +25,12 @@ func parseFloats(flag, s string) ([]float64, error) {
 	}
 	return out, nil
 }
+
+// stepCount turns a float-valued count flag (so that 1e6 parses) into an
+// int64: positive, whole and at most 1e12.
+func stepCount(flag string, v float64) (int64, error) {
+	if !(v >= 1 && v <= 1e12) || v != math.Trunc(v) {
+		return 0, fmt.Errorf("--%s: %v is not a whole number in [1, 1e12]", flag, v)
+	}
+	return int64(v), nil
+}

@@ -7,6 +7,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"runtime/debug"
 
 	"github.com/spf13/cobra"
 )
@@ -21,6 +22,13 @@ policies whose action space is a Dynamic Movement Primitive (DMP) trajectory.`,
 }
 
 func main() {
+	if os.Getenv("GOGC") == "" {
+		// GoMLX allocates a little per op of every graph call, and training
+		// makes millions of calls on a heap of a few MB: collecting at 4×
+		// the live heap instead of 2× gave 5–20% more env steps/s in
+		// `ndp bench rl` (docs/engine.md).
+		debug.SetGCPercent(400)
+	}
 	if err := rootCmd.Execute(); err != nil {
 		fmt.Fprintln(os.Stderr, "ndp:", err)
 		os.Exit(1)
