@@ -32,6 +32,9 @@ type task interface {
 	camera() render.Camera
 	// success evaluates the current state.
 	success(d *mujoco.Data, obs []float64) (ok bool, dist float64)
+	// episodeState returns the task's per-episode variables outside the
+	// simulator (goal, previous positions), aliased, for snapshots.
+	episodeState() [][]float64
 }
 
 // simEnv implements Env for any task on one mujoco.Data.
@@ -209,4 +212,54 @@ func mustID(m *mujoco.Model, t mujoco.ObjType, name string) (int, error) {
 		return -1, fmt.Errorf("envs: scene: %w", err)
 	}
 	return id, nil
+}
+
+// Snapshot implements [Snapshotter]: the simulator state (mujoco.Data.State),
+// the task's episode variables and the env's bookkeeping, as one vector.
+func (e *simEnv) Snapshot() ([]float64, error) {
+	st, err := e.data.State()
+	if err != nil {
+		return nil, fmt.Errorf("envs: %s snapshot: %w", e.t.name(), err)
+	}
+	b := func(v bool) float64 {
+		if v {
+			return 1
+		}
+		return 0
+	}
+	out := []float64{float64(e.steps), float64(e.clipped), b(e.everOK), b(e.done), b(e.started)}
+	for _, part := range e.snapshotParts() {
+		out = append(out, part...)
+	}
+	return append(out, st...), nil
+}
+
+func (e *simEnv) snapshotParts() [][]float64 {
+	return append([][]float64{e.obs, e.snap, e.act}, e.t.episodeState()...)
+}
+
+// RestoreSnapshot implements [Snapshotter]: the env continues exactly as
+// the one whose Snapshot s is (same task and options).
+func (e *simEnv) RestoreSnapshot(s []float64) error {
+	parts := e.snapshotParts()
+	n := 5
+	for _, p := range parts {
+		n += len(p)
+	}
+	if len(s) < n {
+		return fmt.Errorf("envs: %s snapshot has %d values, want more than %d", e.t.name(), len(s), n)
+	}
+	if s[0] < 0 || s[0] > 1e9 || s[1] < 0 || s[1] > 1e12 {
+		return fmt.Errorf("envs: %s snapshot has bad counters %v, %v", e.t.name(), s[0], s[1])
+	}
+	if err := e.data.SetState(s[n:]); err != nil {
+		return fmt.Errorf("envs: %s snapshot: %w", e.t.name(), err)
+	}
+	e.steps, e.clipped = int(s[0]), int(s[1])
+	e.everOK, e.done, e.started = s[2] != 0, s[3] != 0, s[4] != 0
+	off := 5
+	for _, p := range parts {
+		off += copy(p, s[off:])
+	}
+	return nil
 }

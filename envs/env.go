@@ -93,6 +93,17 @@ type Env interface {
 	Close()
 }
 
+// Snapshotter is an env whose episode in progress can be saved and resumed
+// exactly (bit for bit), e.g. by a training checkpoint. Every env made by
+// Make implements it.
+type Snapshotter interface {
+	// Snapshot returns the env's whole state as numbers.
+	Snapshot() ([]float64, error)
+	// RestoreSnapshot puts the env in the state of a Snapshot taken from an
+	// env of the same task and options.
+	RestoreSnapshot(s []float64) error
+}
+
 // Layout names the parts of an observation vector.
 type Layout struct {
 	// Position holds the indices of the robot position part that a DMP uses

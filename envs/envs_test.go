@@ -394,3 +394,46 @@ func TestFixedResetRepeatsTheLayout(t *testing.T) {
 		t.Error("without the option, seeds 1 and 2 gave the same layout")
 	}
 }
+
+// TestSnapshotResumesExactly: an env restored from another's mid-episode
+// snapshot continues bit for bit like the original, for every task.
+func TestSnapshotResumesExactly(t *testing.T) {
+	for _, name := range Names() {
+		t.Run(name, func(t *testing.T) {
+			a, b := mustMake(t, name), mustMake(t, name)
+			rng := rand.New(rand.NewPCG(3, 4))
+			if _, err := a.Reset(11); err != nil {
+				t.Fatal(err)
+			}
+			for range 7 {
+				if _, _, _, _, err := a.Step(randomActions(rng, a.ActDim())); err != nil {
+					t.Fatal(err)
+				}
+			}
+			snap, err := a.(Snapshotter).Snapshot()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := b.Reset(99); err != nil { // a different episode, overwritten
+				t.Fatal(err)
+			}
+			if err := b.(Snapshotter).RestoreSnapshot(snap); err != nil {
+				t.Fatal(err)
+			}
+			for i := range 30 {
+				act := randomActions(rng, a.ActDim())
+				oa, ra, da, ia, errA := a.Step(act)
+				ob, rb, db, ib, errB := b.Step(act)
+				if (errA == nil) != (errB == nil) || ra != rb || da != db || ia != ib || !slices.Equal(oa, ob) {
+					t.Fatalf("step %d after restore: (%v %v %v %+v %v) vs original (%v %v %v %+v %v)", i, ob, rb, db, ib, errB, oa, ra, da, ia, errA)
+				}
+				if da {
+					break
+				}
+			}
+			if err := b.(Snapshotter).RestoreSnapshot(snap[:10]); err == nil {
+				t.Error("a truncated snapshot was accepted")
+			}
+		})
+	}
+}

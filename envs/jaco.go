@@ -105,11 +105,12 @@ func (t *jacoTask) name() string {
 	}
 	return "pick"
 }
-func (t *jacoTask) obsDim() int    { return JacoObsDim }
-func (t *jacoTask) actDim() int    { return JacoActDim }
-func (t *jacoTask) maxSteps() int  { return JacoMaxSteps }
-func (t *jacoTask) frameSkip() int { return JacoFrameSkip }
-func (t *jacoTask) layout() Layout { return JacoLayout() }
+func (t *jacoTask) episodeState() [][]float64 { return [][]float64{t.goal[:]} }
+func (t *jacoTask) obsDim() int               { return JacoObsDim }
+func (t *jacoTask) actDim() int               { return JacoActDim }
+func (t *jacoTask) maxSteps() int             { return JacoMaxSteps }
+func (t *jacoTask) frameSkip() int            { return JacoFrameSkip }
+func (t *jacoTask) layout() Layout            { return JacoLayout() }
 func (t *jacoTask) camera() render.Camera {
 	return render.Camera{Eye: [3]float64{0.6, -1.6, 1.1}, LookAt: [3]float64{0.55, 0, 0.25}, FovY: 45}
 }

@@ -153,6 +153,9 @@ func (t *sawyerTask) name() string {
 	}
 	return sawyerNames[t.kind]
 }
+func (t *sawyerTask) episodeState() [][]float64 {
+	return [][]float64{t.goal[:], t.prevH[:], t.prevO[:]}
+}
 func (t *sawyerTask) obsDim() int    { return SawyerObsDim }
 func (t *sawyerTask) actDim() int    { return SawyerActDim }
 func (t *sawyerTask) maxSteps() int  { return SawyerMaxSteps }

@@ -3,8 +3,9 @@
 // then aggregates their logs into success-vs-samples curves with the spread
 // over seeds (the paper's Figures 5–7) and a Markdown summary table.
 //
-// Each run lives in its own directory with config.json and log.csv, so a
-// grid can be stopped and re-run: finished runs are skipped.
+// Each run lives in its own run directory (package run), so a grid can be
+// stopped (Ctrl-C, or killed) and re-run: finished runs are skipped and the
+// others resume from their checkpoints.
 package experiment
 
 import (
@@ -13,7 +14,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -21,9 +21,9 @@ import (
 
 	"github.com/gomlx/compute"
 
-	"github.com/ndp-go/ndp/internal/atomicfile"
 	"github.com/ndp-go/ndp/plots"
 	"github.com/ndp-go/ndp/ppo"
+	"github.com/ndp-go/ndp/run"
 	"github.com/ndp-go/ndp/runlog"
 )
 
@@ -71,41 +71,25 @@ func sanitize(s string) string {
 	}, s)
 }
 
-// doneFile marks a finished run.
-const doneFile = "done.json"
-
 // Done reports whether the run finished in an earlier invocation.
-func (r Run) Done() bool {
-	_, err := os.Stat(filepath.Join(r.Dir, doneFile))
-	return err == nil
-}
+func (r Run) Done() bool { return run.Finished(r.Dir) }
 
-// Execute trains one run into its directory.
-func (r Run) Execute(b compute.Backend) error {
-	if err := os.MkdirAll(r.Dir, 0o755); err != nil {
-		return err
-	}
-	l, err := ppo.New(r.Cfg, b)
+// Execute trains one run into its directory, resuming it from its
+// checkpoint when an earlier invocation stopped part-way (run.Auto).
+func (r Run) Execute(ctx context.Context, b compute.Backend) error {
+	l, _, err := ppo.TrainDir(r.Cfg, b, r.Dir, ppo.DirOptions{Mode: run.Auto, Context: ctx})
 	if err != nil {
 		return err
 	}
-	defer l.Close()
-	if err := atomicfile.WriteJSON(filepath.Join(r.Dir, "config.json"), l.Cfg); err != nil {
-		return err
-	}
-	lg, err := runlog.NewCSV(filepath.Join(r.Dir, "log.csv"), false)
-	if err != nil {
-		return err
-	}
-	defer lg.Close()
-	if err := l.Train(ppo.TrainOptions{Logger: lg}); err != nil {
-		return err
-	}
-	return atomicfile.WriteJSON(filepath.Join(r.Dir, doneFile), map[string]any{"steps": l.Step, "updates": l.Updates})
+	l.Close()
+	return nil
 }
 
 // RunAll executes the runs not yet done on `workers` goroutines, reporting
 // each finished run to log. It returns the errors of failed runs joined.
+// Cancelling ctx stops the runs in progress after their next update, with
+// a checkpoint: rerunning the same grid skips finished runs and resumes the
+// others.
 func RunAll(ctx context.Context, runs []Run, b compute.Backend, workers int, log io.Writer) error {
 	if workers < 1 {
 		workers = 1
@@ -120,10 +104,13 @@ func RunAll(ctx context.Context, runs []Run, b compute.Backend, workers int, log
 		go func() {
 			defer wg.Done()
 			for r := range todo {
-				err := r.Execute(b)
+				err := r.Execute(ctx, b)
 				mu.Lock()
 				done++
 				status := "ok"
+				if errors.Is(err, run.ErrInterrupted) {
+					status, err = "interrupted, checkpointed", nil
+				}
 				if err != nil {
 					errs = append(errs, fmt.Errorf("%s: %w", r.Dir, err))
 					status = "FAILED: " + err.Error()
@@ -145,13 +132,16 @@ func RunAll(ctx context.Context, runs []Run, b compute.Backend, workers int, log
 		select {
 		case todo <- r:
 		case <-ctx.Done():
-			close(todo)
-			wg.Wait()
-			return ctx.Err()
+		}
+		if ctx.Err() != nil {
+			break
 		}
 	}
 	close(todo)
 	wg.Wait()
+	if ctx.Err() != nil {
+		return fmt.Errorf("experiment: grid %w with %d of %d runs done; rerun the same command to continue", run.ErrInterrupted, done, total)
+	}
 	return errors.Join(errs...)
 }
 

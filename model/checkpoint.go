@@ -65,6 +65,15 @@ func (m *Model) Save(path string) error {
 	}
 	data, err := copyAll(all)
 	m.mu.Unlock()
+	if err == nil {
+		for i, t := range data[:m.Spec.Len()] {
+			for _, v := range t {
+				if f := float64(v); math.IsNaN(f) || math.IsInf(f, 0) {
+					return fmt.Errorf("model: save %s: weight %s holds %v; not overwriting the checkpoint", path, m.Spec.Names[i], v)
+				}
+			}
+		}
+	}
 	if err == nil && h.Adam { // the file keeps Adam's moments per weight tensor
 		nv := m.Spec.Len()
 		data = append(data[:nv], append(m.Spec.Split(data[nv]), m.Spec.Split(data[nv+1])...)...)

@@ -9,7 +9,9 @@ import "C"
 import (
 	"errors"
 	"fmt"
+	"math"
 	"runtime"
+	"slices"
 	"strings"
 	"unsafe"
 )
@@ -368,6 +370,71 @@ func (d *Data) JacSite(s int, jacp, jacr []float64) ([]float64, []float64, error
 		return nil, nil, &Error{Op: "jacobian", Msg: d.errText()}
 	}
 	return jacp[:3*nv], jacr[:3*nv], nil
+}
+
+// stateParts lists the mjData arrays that carry a simulation forward: the
+// integration state, the controls and applied forces, the solver's warm
+// start (without it a restored simulation drifts from the original by
+// solver tolerance), and qfrc_bias, which gravity compensation reads from
+// the previous step.
+func (d *Data) stateParts() [][]float64 {
+	m := d.m
+	p := d.h.p
+	return [][]float64{
+		view(p.qpos, m.NQ()), view(p.qvel, m.NV()), view(p.act, int(m.ptr().na)),
+		view(p.ctrl, m.NU()), view(p.qacc_warmstart, m.NV()), view(p.qfrc_applied, m.NV()),
+		view(p.xfrc_applied, 6*m.NBody()), view(p.mocap_pos, 3*m.NMocap()), view(p.mocap_quat, 4*m.NMocap()),
+		view(p.qfrc_bias, m.NV()), // read by the next step's gravity compensation (see ndp_step)
+	}
+}
+
+// State returns a copy of everything [Data.SetState] needs to continue the
+// simulation exactly: time, qpos, qvel, act, ctrl, qacc_warmstart,
+// qfrc_applied, xfrc_applied, mocap_pos, mocap_quat and qfrc_bias,
+// concatenated.
+func (d *Data) State() ([]float64, error) {
+	if err := d.check(); err != nil {
+		return nil, err
+	}
+	out := []float64{float64(d.h.p.time)}
+	for _, part := range d.stateParts() {
+		out = append(out, part...)
+	}
+	return out, nil
+}
+
+// SetState restores a [Data.State] of the same model and recomputes the
+// derived quantities (positions, contacts) with mj_forward, keeping the
+// saved warm start and bias forces, so the next step equals the original's.
+func (d *Data) SetState(state []float64) error {
+	if err := d.check(); err != nil {
+		return err
+	}
+	parts := d.stateParts()
+	n := 1
+	for _, part := range parts {
+		n += len(part)
+	}
+	if len(state) != n {
+		return fmt.Errorf("mujoco: state has %d values, this model needs %d", len(state), n)
+	}
+	for _, v := range state {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return errors.New("mujoco: state holds a non-finite value")
+		}
+	}
+	d.h.p.time = C.mjtNum(state[0])
+	off := 1
+	for _, part := range parts {
+		off += copy(part, state[off:])
+	}
+	warm, bias := slices.Clone(parts[4]), slices.Clone(parts[9])
+	if err := d.Forward(); err != nil {
+		return err
+	}
+	copy(parts[4], warm)
+	copy(parts[9], bias)
+	return nil
 }
 
 // CopyState copies qpos, qvel, act, mocap and time from src (same model).

@@ -8,14 +8,16 @@ import (
 
 	"github.com/gomlx/compute"
 
+	"github.com/ndp-go/ndp/envs"
 	"github.com/ndp-go/ndp/rl"
+	"github.com/ndp-go/ndp/run"
 )
 
 // Files of a run directory.
 const (
-	ConfigFile     = "config.json"     // the Config, defaults applied
-	CheckpointFile = "checkpoint.ckpt" // model, Adam state and learner state, written atomically
-	LogFile        = "log.csv"         // one row per update, see MetricNames
+	ConfigFile     = run.ConfigFile     // the Config, defaults applied
+	CheckpointFile = run.CheckpointFile // model, Adam state and learner state, written atomically
+	LogFile        = run.LogFile        // one row per update, see MetricNames
 )
 
 // Aux keys of the learner state stored in the model checkpoint, so that one
@@ -26,6 +28,9 @@ const (
 	auxObsNorm  = "ppo/obs_norm" // [count, clip, mean..., var...]
 	auxRetNorm  = "ppo/ret_norm" // [count, clip, mean, var]
 	auxRNG      = "ppo/rng"      // PCG state, one byte per entry
+	auxEnvs     = "ppo/envs"     // per env: [len, envs.Snapshotter snapshot...]
+	auxEnvObs   = "ppo/env_obs"  // per env: the current raw observation, [E·ObsDim]
+	auxEpisode  = "ppo/episode"  // per env: [return so far, length so far, discounted return]
 )
 
 func packNorm(n *rl.RunningMeanStd) []float64 {
@@ -69,12 +74,62 @@ func (l *Learner) Save(path string) error {
 		rs[i] = float64(x)
 	}
 	m.SetAux(auxRNG, rs)
+	// Episodes in progress, so that a resumed run continues exactly.
+	var snaps, obs, ep []float64
+	for i, e := range l.envs {
+		sn, ok := e.(envs.Snapshotter)
+		if !ok {
+			return fmt.Errorf("ppo: task %s cannot snapshot its episodes", e.Name())
+		}
+		v, err := sn.Snapshot()
+		if err != nil {
+			return fmt.Errorf("ppo: saving env %d: %w", i, err)
+		}
+		snaps = append(append(snaps, float64(len(v))), v...)
+		obs = append(obs, l.obs[i]...)
+		ep = append(ep, l.epRet[i], float64(l.epLen[i]), l.disc[i])
+	}
+	m.SetAux(auxEnvs, snaps)
+	m.SetAux(auxEnvObs, obs)
+	m.SetAux(auxEpisode, ep)
 	return m.Save(path)
+}
+
+// restoreEnvs puts every env back into its saved episode; ok is false when
+// the checkpoint holds none (written before episodes were saved).
+func (l *Learner) restoreEnvs() (ok bool, err error) {
+	m := l.Model
+	snaps, obs, ep := m.Aux(auxEnvs), m.Aux(auxEnvObs), m.Aux(auxEpisode)
+	if snaps == nil {
+		return false, nil
+	}
+	E, O := len(l.envs), l.Spec.ObsDim
+	if len(obs) != E*O || len(ep) != 3*E {
+		return false, fmt.Errorf("ppo: checkpoint holds %d observations and %d episode values for %d envs", len(obs), len(ep), E)
+	}
+	off := 0
+	for i, e := range l.envs {
+		if off >= len(snaps) {
+			return false, fmt.Errorf("ppo: checkpoint holds snapshots of fewer than %d envs", E)
+		}
+		n := int(snaps[off])
+		if n < 0 || off+1+n > len(snaps) {
+			return false, fmt.Errorf("ppo: checkpoint snapshot of env %d is cut short", i)
+		}
+		if err := e.(envs.Snapshotter).RestoreSnapshot(snaps[off+1 : off+1+n]); err != nil {
+			return false, fmt.Errorf("ppo: restoring env %d: %w", i, err)
+		}
+		off += 1 + n
+		l.obs[i] = append([]float64(nil), obs[i*O:(i+1)*O]...)
+		l.epRet[i], l.epLen[i], l.disc[i] = ep[3*i], int(ep[3*i+1]), ep[3*i+2]
+	}
+	return true, nil
 }
 
 // Restore loads a checkpoint written by [Learner.Save] into l, which must
 // have been built from the same Config (TotalSteps and evaluation settings
-// may differ). Episodes in progress are not saved: envs restart fresh.
+// may differ). Episodes in progress continue where they were, so training
+// goes on exactly as it would have without the interruption.
 func (l *Learner) Restore(path string) error {
 	if err := l.Model.LoadInto(path); err != nil {
 		return err
@@ -104,9 +159,15 @@ func (l *Learner) Restore(path string) error {
 	if err := l.pcg.UnmarshalBinary(b); err != nil {
 		return fmt.Errorf("ppo: restoring rng from %s: %w", path, err)
 	}
-	for i := range l.envs {
-		if err := l.reset(i); err != nil {
-			return err
+	ok, err := l.restoreEnvs()
+	if err != nil {
+		return fmt.Errorf("%w (in %s)", err, path)
+	}
+	if !ok { // an older checkpoint: fresh episodes
+		for i := range l.envs {
+			if err := l.reset(i); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

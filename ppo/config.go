@@ -17,7 +17,6 @@ package ppo
 
 import (
 	"fmt"
-	"math"
 	"slices"
 
 	"github.com/ndp-go/ndp/dmp"
@@ -48,7 +47,7 @@ type Config struct {
 	Lambda      float64 `json:"lambda"`        // GAE λ (default 0.95)
 	ClipCoef    float64 `json:"clip_coef"`     // surrogate clip ε (default 0.1, as the authors)
 	NoClipValue bool    `json:"no_clip_value"` // disable the clipped value loss
-	EntCoef     float64 `json:"ent_coef"`      // entropy bonus (default 0.01; negative means 0)
+	EntCoef     float64 `json:"ent_coef"`      // entropy bonus (default 0.01; negative means none)
 	VfCoef      float64 `json:"vf_coef"`       // value-loss weight (default 0.5)
 	MaxGradNorm float64 `json:"max_grad_norm"` // global gradient-norm clip (default 0.5)
 	LR          float64 `json:"lr"`            // Adam learning rate (default 3e-4), decayed linearly to 0
@@ -113,8 +112,7 @@ func (c Config) WithDefaults() Config {
 	setF(&c.Gamma, 0.99)
 	setF(&c.Lambda, 0.95)
 	setF(&c.ClipCoef, 0.1)
-	setF(&c.EntCoef, 0.01)
-	c.EntCoef = math.Max(c.EntCoef, 0)
+	setF(&c.EntCoef, 0.01) // negative stays: no bonus, and it survives a JSON round trip
 	setF(&c.VfCoef, 0.5)
 	setF(&c.MaxGradNorm, 0.5)
 	setF(&c.LR, 3e-4)

@@ -86,7 +86,7 @@ func lossFn(cfg Config, spec agent.Spec) model.LossFn {
 		}
 		vLoss := graph.MulScalar(masked(vErr), 0.5)
 		entropy := graph.ReduceAllSum(graph.AddScalar(logStd, 0.5+0.5*math.Log(2*math.Pi)))
-		loss := graph.Add(graph.Sub(pg, graph.MulScalar(entropy, cfg.EntCoef)), graph.MulScalar(vLoss, cfg.VfCoef))
+		loss := graph.Add(graph.Sub(pg, graph.MulScalar(entropy, math.Max(cfg.EntCoef, 0))), graph.MulScalar(vLoss, cfg.VfCoef))
 
 		kl := masked(graph.Sub(graph.Sub(ratio, graph.OnesLike(ratio)), logRatio))
 		clipped := graph.ConvertDType(graph.GreaterThan(graph.Abs(graph.Sub(ratio, graph.OnesLike(ratio))), graph.Scalar(g, dtypes.Float32, eps)), dtypes.Float32)

@@ -1,12 +1,14 @@
 package ppo
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"math"
 
 	"github.com/schollz/progressbar/v3"
 
+	"github.com/ndp-go/ndp/run"
 	"github.com/ndp-go/ndp/runlog"
 )
 
@@ -49,6 +51,10 @@ type TrainOptions struct {
 	// OnUpdate, if set, sees every record after logging; returning an error
 	// stops training (an early-stopping or custom callback).
 	OnUpdate func(runlog.Record) error
+	// Context, if set, stops training when cancelled (e.g. by run.OnSignal):
+	// the update in progress finishes, the checkpoint is written and Train
+	// returns run.ErrInterrupted.
+	Context context.Context
 }
 
 // Train runs updates until Cfg.TotalSteps env steps have been taken
@@ -78,16 +84,27 @@ func (l *Learner) Train(opts TrainOptions) error {
 				return err
 			}
 		}
+		if err := l.checkFinite(rec); err != nil { // before any checkpoint: keep the last good one
+			return fmt.Errorf("ppo: training diverged at update %d: %w; the last good checkpoint is kept (try a lower --lr)", l.Updates, err)
+		}
 		if bar != nil {
 			_ = bar.Set64(min(l.Step, cfg.TotalSteps))
 			s, _ := rec.Get("success")
 			e, _ := rec.Get("eval_success")
 			bar.Describe(fmt.Sprintf("%s %s seed %d | success %s eval %s", cfg.Algo, cfg.Task, cfg.Seed, pct(s), pct(e)))
 		}
-		if opts.Checkpoint != nil && opts.CheckpointEvery > 0 && l.Updates%opts.CheckpointEvery == 0 {
+		stop := opts.Context != nil && opts.Context.Err() != nil
+		due := opts.CheckpointEvery > 0 && l.Updates%opts.CheckpointEvery == 0
+		if opts.Checkpoint != nil && (due || stop) {
 			if err := opts.Checkpoint(l); err != nil {
 				return err
 			}
+		}
+		if stop {
+			if bar != nil {
+				fmt.Fprintln(opts.Progress)
+			}
+			return fmt.Errorf("ppo: %w at %d env steps (update %d)", run.ErrInterrupted, l.Step, l.Updates)
 		}
 		if opts.OnUpdate != nil {
 			if err := opts.OnUpdate(rec); err != nil {
@@ -101,6 +118,27 @@ func (l *Learner) Train(opts TrainOptions) error {
 	}
 	if opts.Checkpoint != nil {
 		return opts.Checkpoint(l)
+	}
+	return nil
+}
+
+// checkFinite reports a non-finite loss metric or weight.
+func (l *Learner) checkFinite(rec runlog.Record) error {
+	for _, k := range append([]string{"grad_norm"}, lossMetrics...) {
+		if v, ok := rec.Get(k); ok && (math.IsNaN(v) || math.IsInf(v, 0)) {
+			return fmt.Errorf("%s = %v", k, v)
+		}
+	}
+	w, err := l.Model.Weights()
+	if err != nil {
+		return err
+	}
+	for i, t := range w {
+		for _, v := range t {
+			if f := float64(v); math.IsNaN(f) || math.IsInf(f, 0) {
+				return fmt.Errorf("weight %s holds %v", l.Model.Spec.Names[i], v)
+			}
+		}
 	}
 	return nil
 }

@@ -5,6 +5,7 @@
 package runlog
 
 import (
+	"bytes"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -13,6 +14,8 @@ import (
 	"os"
 	"strconv"
 	"strings"
+
+	"github.com/ndp-go/ndp/internal/atomicfile"
 )
 
 // Field is one named metric value.
@@ -206,4 +209,37 @@ func ReadCSV(path string) (map[string][]float64, []string, error) {
 		}
 	}
 	return out, cols, nil
+}
+
+// ResumeCSV opens the log at path to continue a run whose checkpoint
+// covers its first keep rows: later rows (written after the checkpoint,
+// before a crash) are dropped, atomically, and new rows are appended. A
+// missing file starts a new log; fewer than keep rows is an error.
+func ResumeCSV(path string, keep int) (*CSV, error) {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return NewCSV(path, false)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("runlog: %w", err)
+	}
+	recs, err := csv.NewReader(bytes.NewReader(data)).ReadAll()
+	if err != nil {
+		return nil, fmt.Errorf("runlog: reading %s: %w", path, err)
+	}
+	if len(recs) == 0 {
+		return NewCSV(path, false)
+	}
+	if len(recs)-1 < keep {
+		return nil, fmt.Errorf("runlog: %s has %d rows, but the checkpoint is %d updates in", path, len(recs)-1, keep)
+	}
+	var buf bytes.Buffer
+	w := csv.NewWriter(&buf)
+	if err := w.WriteAll(recs[:1+keep]); err != nil {
+		return nil, fmt.Errorf("runlog: %w", err)
+	}
+	if err := atomicfile.WriteBytes(path, buf.Bytes()); err != nil {
+		return nil, fmt.Errorf("runlog: %w", err)
+	}
+	return NewCSV(path, true)
 }

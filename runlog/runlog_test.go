@@ -55,3 +55,35 @@ func TestConsoleAndMulti(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestResumeCSVDropsRowsPastTheCheckpoint(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "log.csv")
+	l, err := NewCSV(path, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 5 {
+		if err := l.Log(Record{{Key: "update", Value: float64(i + 1)}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	l.Close()
+	if _, err := ResumeCSV(path, 6); err == nil {
+		t.Error("keeping more rows than the log has: want an error")
+	}
+	l, err = ResumeCSV(path, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Log(Record{{Key: "update", Value: 4}}); err != nil {
+		t.Fatal(err)
+	}
+	l.Close()
+	cols, _, err := ReadCSV(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := cols["update"]; len(got) != 4 || got[3] != 4 || got[2] != 3 {
+		t.Errorf("updates after resume = %v, want [1 2 3 4]", got)
+	}
+}

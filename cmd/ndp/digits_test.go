@@ -7,17 +7,46 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
 	"github.com/ndp-go/ndp/digits"
 )
 
 func runNDP(t *testing.T, args ...string) (string, error) {
 	t.Helper()
+	resetFlags(rootCmd)
 	var out bytes.Buffer
 	rootCmd.SetOut(&out)
 	rootCmd.SetErr(&out)
 	rootCmd.SetArgs(args)
 	err := rootCmd.Execute()
 	return out.String(), err
+}
+
+// resetFlags puts every flag of the tree back to its default: cobra keeps
+// values between Execute calls, and one test's --resume must not leak into
+// the next.
+func resetFlags(c *cobra.Command) {
+	reset := func(f *pflag.Flag) {
+		if f.Changed {
+			if sv, ok := f.Value.(pflag.SliceValue); ok {
+				var vals []string
+				if d := strings.Trim(f.DefValue, "[]"); d != "" {
+					vals = strings.Split(d, ",")
+				}
+				_ = sv.Replace(vals)
+			} else {
+				_ = f.Value.Set(f.DefValue)
+			}
+			f.Changed = false
+		}
+	}
+	c.Flags().VisitAll(reset)
+	c.PersistentFlags().VisitAll(reset)
+	for _, sub := range c.Commands() {
+		resetFlags(sub)
+	}
 }
 
 func TestDigitsGenerateAndShow(t *testing.T) {

@@ -5,11 +5,14 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"runtime/debug"
 
 	"github.com/spf13/cobra"
+
+	"github.com/ndp-go/ndp/run"
 )
 
 var rootCmd = &cobra.Command{
@@ -31,6 +34,9 @@ func main() {
 	}
 	if err := rootCmd.Execute(); err != nil {
 		fmt.Fprintln(os.Stderr, "ndp:", err)
+		if errors.Is(err, run.ErrInterrupted) {
+			os.Exit(130) // the shell's convention for a run ended by Ctrl-C
+		}
 		os.Exit(1)
 	}
 }

@@ -1,8 +1,8 @@
 package main
 
 import (
+	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -12,6 +12,7 @@ import (
 
 	"github.com/ndp-go/ndp/backend"
 	"github.com/ndp-go/ndp/ppo"
+	"github.com/ndp-go/ndp/run"
 )
 
 var rlCmd = &cobra.Command{
@@ -21,20 +22,31 @@ var rlCmd = &cobra.Command{
 
 func init() { rootCmd.AddCommand(rlCmd) }
 
-// ppoFlags binds every hyperparameter of ppo.Config to a flag; zero values
-// mean the documented default.
-func ppoFlags(fl *pflag.FlagSet, c *ppo.Config, hidden *string) {
+// ppoFlags binds every hyperparameter of ppo.Config to a flag. Call
+// config after parsing: it turns the float-valued --steps (1e6 parses) into
+// a count, honours an explicit --ent-coef 0 and rejects an explicit zero
+// where zero has no meaning.
+type ppoFlags struct {
+	fl     *pflag.FlagSet
+	c      ppo.Config
+	hidden string
+	steps  float64
+}
+
+func newPPOFlags(fl *pflag.FlagSet) *ppoFlags {
+	p := &ppoFlags{fl: fl}
+	c := &p.c
 	fl.StringVar(&c.Algo, "algo", ppo.AlgoNDP, "learner: ndp, ppo or ppo-multi")
 	fl.StringVar(&c.Task, "task", "push", "task: push, soccer, faucet, throw, pick")
 	fl.Int64Var(&c.Seed, "seed", 0, "seed for env resets, network init and sampling")
-	fl.Int64Var(&c.TotalSteps, "steps", 1_000_000, "env steps to train for")
+	fl.Float64Var(&p.steps, "steps", 1e6, "env steps to train for (1e6 style accepted)")
 	fl.IntVar(&c.NumEnvs, "num-envs", 8, "parallel envs")
 	fl.IntVar(&c.RolloutSteps, "rollout-steps", 256, "env steps per env per update (rounded up to a multiple of k)")
 	fl.Float64Var(&c.Gamma, "gamma", 0.99, "discount γ")
 	fl.Float64Var(&c.Lambda, "gae-lambda", 0.95, "GAE λ")
 	fl.Float64Var(&c.ClipCoef, "clip-coef", 0.1, "surrogate clip ε (also the value clip)")
 	fl.BoolVar(&c.NoClipValue, "no-clip-value", false, "use the plain value loss")
-	fl.Float64Var(&c.EntCoef, "ent-coef", 0.01, "entropy bonus coefficient")
+	fl.Float64Var(&c.EntCoef, "ent-coef", 0.01, "entropy bonus coefficient (0: none)")
 	fl.Float64Var(&c.VfCoef, "vf-coef", 0.5, "value loss coefficient")
 	fl.Float64Var(&c.MaxGradNorm, "max-grad-norm", 0.5, "global gradient-norm clip")
 	fl.Float64Var(&c.LR, "lr", 3e-4, "Adam learning rate (decays linearly to 0)")
@@ -43,9 +55,10 @@ func ppoFlags(fl *pflag.FlagSet, c *ppo.Config, hidden *string) {
 	fl.IntVar(&c.Minibatches, "minibatches", 32, "minibatches per epoch")
 	fl.BoolVar(&c.NoNormObs, "no-norm-obs", false, "disable observation normalisation")
 	fl.BoolVar(&c.NoNormAdv, "no-norm-adv", false, "disable advantage normalisation")
+	fl.BoolVar(&c.NoNormRew, "no-norm-rew", false, "disable reward scaling by the running std of the discounted return")
 	fl.Float64Var(&c.TargetKL, "target-kl", 0, "stop an update early above this KL (0: never)")
 	fl.Float64Var(&c.InitLogStd, "init-log-std", 0, "initial log σ")
-	fl.StringVar(hidden, "hidden", "64,64", "hidden layer sizes of actor and critic")
+	fl.StringVar(&p.hidden, "hidden", "64,64", "hidden layer sizes of actor and critic")
 	fl.IntVar(&c.K, "k", 5, "actions per decision for ndp and ppo-multi")
 	fl.IntVar(&c.RewardDelay, "reward-delay", 0, "reward from a state refreshed every this many steps (default k)")
 	fl.IntVar(&c.N, "n", 0, "DMP basis functions per DoF (default: 5 throw, 6 others)")
@@ -59,6 +72,34 @@ func ppoFlags(fl *pflag.FlagSet, c *ppo.Config, hidden *string) {
 	fl.IntVar(&c.EvalEvery, "eval-every", 5, "updates between evaluations (negative: never)")
 	fl.IntVar(&c.EvalEpisodes, "eval-episodes", 10, "episodes per evaluation")
 	fl.IntVar(&c.MaxSteps, "max-steps", 0, "override the task's episode length")
+	return p
+}
+
+// config returns the parsed config (see ppoFlags).
+func (p *ppoFlags) config() (ppo.Config, error) {
+	c := p.c
+	var err error
+	if c.TotalSteps, err = stepCount("steps", p.steps); err != nil {
+		return c, err
+	}
+	if c.Hidden, err = parseInts("hidden", p.hidden); err != nil {
+		return c, err
+	}
+	// ppo.Config reads zero as "the default"; an explicit zero is either
+	// what the user means (no entropy bonus) or a mistake worth naming.
+	for _, name := range []string{"num-envs", "rollout-steps", "epochs", "minibatches", "k", "n", "substeps", "eval-episodes",
+		"reward-delay", "eval-every", "max-steps", "lr", "clip-coef", "gamma", "gae-lambda", "vf-coef", "max-grad-norm",
+		"alpha-z", "weight-scale", "goal-scale"} {
+		if f := p.fl.Lookup(name); f != nil && p.fl.Changed(name) {
+			if v, _ := strconv.ParseFloat(f.Value.String(), 64); v == 0 {
+				return c, fmt.Errorf("--%s 0 is not allowed (see --help for its range and default)", name)
+			}
+		}
+	}
+	if p.fl.Changed("ent-coef") && c.EntCoef == 0 {
+		c.EntCoef = -1 // ppo.Config: negative means no bonus
+	}
+	return c, nil
 }
 
 func parseInts(flag, s string) ([]int, error) {
@@ -78,10 +119,11 @@ func parseInts(flag, s string) ([]int, error) {
 
 func init() {
 	var (
-		cfg         ppo.Config
-		hidden, out string
+		pf          *ppoFlags
+		out         string
 		backendFlag string
 		resume      bool
+		force       bool
 		quiet       bool
 		ckptEvery   int
 	)
@@ -89,17 +131,23 @@ func init() {
 		Use:   "train",
 		Short: "Train one learner on one task",
 		Long: `Train one learner on one task. The run directory (--out) gets config.json,
-log.csv (one row per update; columns documented in the README) and
-checkpoint.json (written atomically every --checkpoint-every updates and at
-the end). --resume continues a run from its checkpoint.`,
+log.csv (one row per update; columns documented in the README),
+checkpoint.ckpt (written atomically every --checkpoint-every updates, at the
+end and on Ctrl-C) and done.json when training finishes.
+
+An existing run is never overwritten silently: --resume continues it from
+its checkpoint (exactly as if it had not stopped, episodes in progress
+included; --steps may extend it), --force starts it over. Ctrl-C (or
+SIGTERM) finishes the current update, writes the checkpoint and exits with
+status 130. A loss or weight that turns NaN or infinite stops training with
+an error and leaves the last good checkpoint in place.`,
 		Example: "  ndp rl train --algo ndp --task push --steps 1e6 --seed 0 --out runs/push-ndp-0",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			h, err := parseInts("hidden", hidden)
+			cfg, err := pf.config()
 			if err != nil {
 				return err
 			}
-			cfg.Hidden = h
 			if out == "" {
 				out = filepath.Join("runs", fmt.Sprintf("%s-%s-s%d", cfg.Task, cfg.Algo, cfg.Seed))
 			}
@@ -111,28 +159,40 @@ the end). --resume continues a run from its checkpoint.`,
 			if quiet {
 				prog = nil
 			}
-			l, err := trainRun(cfg, b, out, resume, ckptEvery, cmd.OutOrStdout(), prog)
+			mode := run.Fresh
+			switch {
+			case resume && force:
+				return fmt.Errorf("--resume and --force contradict each other")
+			case resume:
+				mode = run.Resume
+			case force:
+				mode = run.Force
+			}
+			ctx, stop := run.OnSignal(cmd.Context())
+			defer stop()
+			l, resumed, err := ppo.TrainDir(cfg, b, out, ppo.DirOptions{Mode: mode, CheckpointEvery: ckptEvery, Progress: prog, Context: ctx})
+			if errors.Is(err, run.ErrInterrupted) {
+				return fmt.Errorf("%w\n%s", err, run.ResumeHint(out))
+			}
 			if err != nil {
 				return err
 			}
 			defer l.Close()
-			fmt.Fprintf(cmd.OutOrStdout(), "trained %s on %s for %d env steps; run directory %s\n", l.Cfg.Algo, l.Cfg.Task, l.Step, out)
+			verb := "trained"
+			if resumed {
+				verb = "resumed and trained"
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "%s %s on %s to %d env steps; run directory %s\n", verb, l.Cfg.Algo, l.Cfg.Task, l.Step, out)
 			return nil
 		},
 	}
 	fl := cmd.Flags()
-	ppoFlags(fl, &cfg, &hidden)
+	pf = newPPOFlags(fl)
 	fl.StringVar(&out, "out", "", "run directory (default runs/TASK-ALGO-sSEED)")
 	fl.StringVar(&backendFlag, "backend", "", `GoMLX backend: "go" (default) or "xla:/abs/path/pjrt_plugin.so" (or $GOMLX_BACKEND)`)
 	fl.BoolVar(&resume, "resume", false, "continue the run in --out from its checkpoint")
+	fl.BoolVar(&force, "force", false, "start over, deleting the run in --out")
 	fl.BoolVar(&quiet, "quiet", false, "no progress bar")
 	fl.IntVar(&ckptEvery, "checkpoint-every", 10, "updates between checkpoints")
 	rlCmd.AddCommand(cmd)
-}
-
-func mkdir(dir string) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("--out: %w", err)
-	}
-	return nil
 }

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/ndp-go/ndp/ppo"
 )
 
 func TestRLTrainEvalResume(t *testing.T) {
@@ -14,8 +16,17 @@ func TestRLTrainEvalResume(t *testing.T) {
 		t.Fatalf("%v\n%s", err, out)
 	}
 	out, err := runNDP(t, append([]string{"rl", "train", "--steps", "200", "--resume"}, common...)...)
-	if err != nil || !strings.Contains(out, "resuming") || !strings.Contains(out, "for 200 env steps") {
+	if err != nil || !strings.Contains(out, "resumed") || !strings.Contains(out, "to 200 env steps") {
 		t.Fatalf("resume: %v\n%s", err, out)
+	}
+	// An existing run is not overwritten without --force, and --resume
+	// needs a checkpoint.
+	if out, err := runNDP(t, append([]string{"rl", "train", "--steps", "100"}, common...)...); err == nil || !strings.Contains(err.Error(), "--force") {
+		t.Errorf("training into an existing run: err %v, want one naming --force\n%s", err, out)
+	}
+	empty := []string{"rl", "train", "--task", "push-easy", "--resume", "--quiet", "--out", filepath.Join(t.TempDir(), "none")}
+	if _, err := runNDP(t, empty...); err == nil || !strings.Contains(err.Error(), "nothing to resume") {
+		t.Errorf("--resume of an empty directory: err %v", err)
 	}
 	out, err = runNDP(t, "rl", "eval", "--run", dir, "--episodes", "2")
 	if err != nil || !strings.Contains(out, "deterministic: success") || !strings.Contains(out, "sampled: success") {
@@ -61,5 +72,46 @@ func TestBCRunWritesTable(t *testing.T) {
 	}
 	if out, err := runNDP(t, "bc", "train", "--demos", demos, "--policy", "mlp", "--epochs", "1", "--eval-episodes", "2", "--out", filepath.Join(dir, "t")); err != nil {
 		t.Fatalf("train: %v\n%s", err, out)
+	}
+}
+
+func TestRLTrainFlagErrors(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "run")
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--steps", "0"}, "--steps"},
+		{[]string{"--steps", "1.5"}, "whole number"},
+		{[]string{"--epochs", "0"}, "--epochs 0"},
+		{[]string{"--num-envs", "0"}, "--num-envs 0"},
+		{[]string{"--resume", "--force"}, "contradict"},
+		{[]string{"--hidden", "64,x"}, "--hidden"},
+	} {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			_, err := runNDP(t, append([]string{"rl", "train", "--task", "push-easy", "--quiet", "--out", out}, tc.args...)...)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("err = %v, want one containing %q", err, tc.want)
+			}
+		})
+	}
+	if _, err := os.Stat(filepath.Join(out, "config.json")); err == nil {
+		t.Error("a rejected command created a run")
+	}
+}
+
+// An explicit --ent-coef 0 means no entropy bonus, and stays so on resume.
+func TestRLTrainEntCoefZero(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "run")
+	common := []string{"--task", "push-easy", "--num-envs", "2", "--rollout-steps", "50", "--minibatches", "2", "--epochs", "1", "--eval-every", "-1", "--quiet", "--out", dir}
+	if out, err := runNDP(t, append([]string{"rl", "train", "--steps", "1e2", "--ent-coef", "0"}, common...)...); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	cfg, err := ppo.ReadConfig(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.EntCoef >= 0 || cfg.WithDefaults().EntCoef >= 0 {
+		t.Errorf("ent_coef saved as %v (after defaults %v), want negative (no bonus)", cfg.EntCoef, cfg.WithDefaults().EntCoef)
 	}
 }

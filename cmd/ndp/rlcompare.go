@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -14,12 +13,13 @@ import (
 	"github.com/ndp-go/ndp/backend"
 	"github.com/ndp-go/ndp/experiment"
 	"github.com/ndp-go/ndp/ppo"
+	"github.com/ndp-go/ndp/run"
 )
 
 // gridFlags are shared by compare and ablate.
 type gridFlags struct {
+	pf          *ppoFlags
 	base        ppo.Config
-	hidden      string
 	tasks, out  string
 	seeds       int
 	workers     int
@@ -28,7 +28,7 @@ type gridFlags struct {
 
 func (g *gridFlags) bind(cmd *cobra.Command, defaultOut string) {
 	fl := cmd.Flags()
-	ppoFlags(fl, &g.base, &g.hidden)
+	g.pf = newPPOFlags(fl)
 	fl.StringVar(&g.tasks, "tasks", "push,soccer,faucet,throw,pick", "comma-separated tasks")
 	fl.IntVar(&g.seeds, "seeds", 3, "seeds per configuration (seed, seed+1, ...)")
 	fl.IntVar(&g.workers, "workers", runtime.NumCPU(), "runs trained at once")
@@ -38,11 +38,10 @@ func (g *gridFlags) bind(cmd *cobra.Command, defaultOut string) {
 
 // run trains the grid, then writes one figure per task and table.md.
 func (g *gridFlags) run(cmd *cobra.Command, labels []string, vary func(string, *ppo.Config) error, title string) error {
-	h, err := parseInts("hidden", g.hidden)
-	if err != nil {
+	var err error
+	if g.base, err = g.pf.config(); err != nil {
 		return err
 	}
-	g.base.Hidden = h
 	tasks := splitList(g.tasks)
 	fl := cmd.Flags()
 	if fl.Changed("task") {
@@ -61,7 +60,9 @@ func (g *gridFlags) run(cmd *cobra.Command, labels []string, vary func(string, *
 	}
 	w := cmd.OutOrStdout()
 	fmt.Fprintf(w, "%d runs (%d tasks × %d configurations × %d seeds) on %d workers into %s\n", len(runs), len(tasks), len(labels), g.seeds, g.workers, g.out)
-	if err := experiment.RunAll(context.Background(), runs, b, g.workers, w); err != nil {
+	ctx, stop := run.OnSignal(cmd.Context())
+	defer stop()
+	if err := experiment.RunAll(ctx, runs, b, g.workers, w); err != nil {
 		return err
 	}
 	curves := map[string][]experiment.Curve{}

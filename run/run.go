@@ -1,0 +1,115 @@
+// Package run is the life cycle every training command shares: the layout of
+// a run directory, refusing to overwrite a run by accident, resuming one
+// (its log cut back to its checkpoint), and stopping cleanly on Ctrl-C.
+//
+// A run directory holds:
+//
+//	config.json      the full config, defaults applied
+//	log.csv          one row per update or epoch
+//	checkpoint.ckpt  everything a resume needs, written atomically
+//	done.json        written last: the run finished
+//
+// The log is written before the checkpoint, so after a crash (even a
+// SIGKILL) it may hold rows past the checkpoint; [ResumeLog] drops them, and
+// a resumed run then writes the same rows an uninterrupted one would.
+package run
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+)
+
+// Files of a run directory.
+const (
+	ConfigFile     = "config.json"
+	LogFile        = "log.csv"
+	CheckpointFile = "checkpoint.ckpt"
+	DoneFile       = "done.json"
+)
+
+// Mode says what to do with what a run directory already holds.
+type Mode int
+
+const (
+	// Fresh starts a new run and refuses a directory that holds one.
+	Fresh Mode = iota
+	// Resume continues the run in the directory from its checkpoint.
+	Resume
+	// Force starts a new run, deleting the one in the directory.
+	Force
+	// Auto resumes when there is a checkpoint and starts fresh otherwise
+	// (grids: rerunning the same command continues where it stopped).
+	Auto
+)
+
+// ErrInterrupted is returned by training that stopped on a signal after
+// writing its checkpoint.
+var ErrInterrupted = errors.New("interrupted")
+
+// Prepare creates dir if needed and applies mode. It reports whether the
+// run is to be resumed from dir's checkpoint.
+func Prepare(dir string, mode Mode) (resume bool, err error) {
+	if dir == "" {
+		return false, errors.New("run: no run directory given")
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return false, fmt.Errorf("run: %w", err)
+	}
+	has := func(name string) bool {
+		_, err := os.Stat(filepath.Join(dir, name))
+		return err == nil
+	}
+	ckpt := has(CheckpointFile)
+	held := ckpt || has(ConfigFile) || has(LogFile) || has(DoneFile)
+	switch mode {
+	case Resume:
+		if !ckpt {
+			return false, fmt.Errorf("run: nothing to resume in %s (no %s)", dir, CheckpointFile)
+		}
+		return true, nil
+	case Auto:
+		if ckpt {
+			return true, nil
+		}
+	case Fresh:
+		if held {
+			return false, fmt.Errorf("run: %s already holds a run; pass --resume to continue it or --force to start it over", dir)
+		}
+		return false, nil
+	}
+	for _, f := range []string{DoneFile, CheckpointFile, LogFile, ConfigFile} { // Force, or Auto without a checkpoint
+		if err := os.Remove(filepath.Join(dir, f)); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return false, fmt.Errorf("run: %w", err)
+		}
+	}
+	return false, nil
+}
+
+// Finished reports whether the run in dir wrote its DoneFile.
+func Finished(dir string) bool {
+	_, err := os.Stat(filepath.Join(dir, DoneFile))
+	return err == nil
+}
+
+// OnSignal returns a context that is cancelled by the first SIGINT or
+// SIGTERM; training then finishes its step, checkpoints and returns
+// [ErrInterrupted]. After that first signal the default handling is
+// restored, so a second Ctrl-C ends the process at once.
+func OnSignal(parent context.Context) (context.Context, context.CancelFunc) {
+	ctx, stop := signal.NotifyContext(parent, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-ctx.Done()
+		stop()
+	}()
+	return ctx, stop
+}
+
+// ResumeHint is the message for a run stopped by a signal.
+func ResumeHint(dir string) string {
+	return fmt.Sprintf("interrupted; the checkpoint in %s is up to date: rerun the same command with --resume to continue", dir)
+}
