@@ -21,6 +21,7 @@ import (
 
 	"github.com/gomlx/compute"
 
+	"github.com/ndp-go/ndp/internal/table"
 	"github.com/ndp-go/ndp/plots"
 	"github.com/ndp-go/ndp/ppo"
 	"github.com/ndp-go/ndp/run"
@@ -172,12 +173,13 @@ type Curve struct {
 	Mean, Lo, Hi []float64
 	Seeds        int
 	Final        []float64 // per seed: the mean of its last 3 evaluations
+	AUC          []float64 // per seed: area under its (raw) success curve over the run, normalised to [0, 1]
 }
 
 // Curves reads the logs of the runs of one group and aggregates `metric`
 // (e.g. "eval_success") per label, in the order labels appear in runs.
 func Curves(runs []Run, group, metric string) ([]Curve, error) {
-	byLabel := map[string][][2][]float64{}
+	byLabel := map[string][][3][]float64{}
 	var order []string
 	for _, r := range runs {
 		if r.Group != group {
@@ -196,7 +198,7 @@ func Curves(runs []Run, group, metric string) ([]Curve, error) {
 		if _, ok := byLabel[r.Label]; !ok {
 			order = append(order, r.Label)
 		}
-		byLabel[r.Label] = append(byLabel[r.Label], [2][]float64{xs, smooth(ys, smoothWindow)})
+		byLabel[r.Label] = append(byLabel[r.Label], [3][]float64{xs, smooth(ys, smoothWindow), ys})
 	}
 	var out []Curve
 	for _, label := range order {
@@ -226,6 +228,8 @@ func Curves(runs []Run, group, metric string) ([]Curve, error) {
 		}
 		for _, s := range seeds {
 			c.Final = append(c.Final, s[1][n-1]) // the smoothed last point: the mean of the last 3 evaluations
+			auc, _ := MeanStd(s[2][:n])          // evaluations are equally spaced in env steps
+			c.AUC = append(c.AUC, auc)
 		}
 		out = append(out, c)
 	}
@@ -260,9 +264,9 @@ func MeanStd(v []float64) (float64, float64) {
 	return m, math.Sqrt(s / float64(len(v)))
 }
 
-// Table renders final success (mean ± std over seeds, each seed averaged
-// over its last 3 evaluations) as Markdown: one row per label, one column
-// per group.
+// Table renders, per label (row) and group (column), final success and the
+// area under the success curve, each as mean ± std over seeds: "final /
+// AUC". Final is each seed's mean of its last 3 evaluations.
 func Table(groups []string, curves map[string][]Curve) string {
 	var labels []string
 	seen := map[string]bool{}
@@ -274,23 +278,23 @@ func Table(groups []string, curves map[string][]Curve) string {
 			}
 		}
 	}
-	var b strings.Builder
-	b.WriteString("| method | " + strings.Join(groups, " | ") + " |\n|---|" + strings.Repeat("---|", len(groups)) + "\n")
+	var rows [][]string
 	for _, l := range labels {
-		b.WriteString("| " + l + " |")
+		row := []string{l}
 		for _, g := range groups {
-			cell := " – |"
+			cell := "–"
 			for _, c := range curves[g] {
 				if c.Label == l {
 					m, s := MeanStd(c.Final)
-					cell = fmt.Sprintf(" %.3f ± %.3f |", m, s)
+					am, as := MeanStd(c.AUC)
+					cell = fmt.Sprintf("%.2f ± %.2f / %.2f ± %.2f", m, s, am, as)
 				}
 			}
-			b.WriteString(cell)
+			row = append(row, cell)
 		}
-		b.WriteString("\n")
+		rows = append(rows, row)
 	}
-	return b.String()
+	return table.Markdown(append([]string{"method"}, groups...), rows)
 }
 
 // Groups returns the distinct groups of runs, sorted.

@@ -55,7 +55,7 @@ func TestGridCurvesAndTable(t *testing.T) {
 		t.Errorf("ndp at 400: mean %v lo %v hi %v", c.Mean[1], c.Lo[1], c.Hi[1])
 	}
 	table := Table([]string{"push"}, map[string][]Curve{"push": curves})
-	if !strings.Contains(table, "| ndp |") || !strings.Contains(table, "0.000 ± 0.000") {
+	if !strings.Contains(table, "| ndp ") || !strings.Contains(table, "0.00 ± 0.00 / 0.00 ± 0.00") {
 		t.Errorf("table:\n%s", table)
 	}
 	if err := Plot(filepath.Join(root, "push.png"), "push", "success", curves); err != nil {

@@ -49,7 +49,7 @@ func TestRLCompareWritesFiguresAndTable(t *testing.T) {
 			t.Error(err)
 		}
 	}
-	if !strings.Contains(out, "| ndp |") {
+	if !strings.Contains(out, "| ndp    |") {
 		t.Errorf("no table in output:\n%s", out)
 	}
 	if _, err := runNDP(t, "rl", "ablate", "--param", "colour", "--out", dir); err == nil {
@@ -113,5 +113,27 @@ func TestRLTrainEntCoefZero(t *testing.T) {
 	}
 	if cfg.EntCoef >= 0 || cfg.WithDefaults().EntCoef >= 0 {
 		t.Errorf("ent_coef saved as %v (after defaults %v), want negative (no bonus)", cfg.EntCoef, cfg.WithDefaults().EntCoef)
+	}
+}
+
+func TestRLGridVariants(t *testing.T) {
+	dir := t.TempDir()
+	common := []string{"rl", "grid", "--tasks", "push-easy", "--seeds", "1", "--steps", "100", "--num-envs", "2", "--rollout-steps", "50",
+		"--minibatches", "2", "--epochs", "1", "--eval-every", "1", "--eval-episodes", "2", "--out", dir}
+	out, err := runNDP(t, append(common, "--variant", "ppo: --algo ppo", "--variant", "ndp-k1: --algo ndp --k 1")...)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	cfg, err := ppo.ReadConfig(filepath.Join(dir, "push-easy", "ndp-k1", "seed0"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Algo != ppo.AlgoNDP || cfg.K != 1 || cfg.NumEnvs != 2 {
+		t.Errorf("variant config: algo %s k %d num envs %d, want ndp 1 2", cfg.Algo, cfg.K, cfg.NumEnvs)
+	}
+	for _, bad := range []string{"no-colon", "x: --no-such-flag", "y: --epochs 0"} {
+		if _, err := runNDP(t, append(common, "--variant", bad)...); err == nil {
+			t.Errorf("--variant %q: want an error", bad)
+		}
 	}
 }

@@ -78,8 +78,8 @@ func (g *gridFlags) run(cmd *cobra.Command, labels []string, vary func(string, *
 		}
 		fmt.Fprintln(w, "wrote", path)
 	}
-	table := fmt.Sprintf("Final success rate (deterministic evaluation, mean ± std over %d seeds, each the mean of its last 3 evaluations) after %d env steps.\n\n%s",
-		g.seeds, g.base.TotalSteps, experiment.Table(tasks, curves))
+	table := fmt.Sprintf("Success rate (deterministic evaluation) after %d env steps, mean ± std over %d seeds: final (each seed's mean of its last 3 evaluations) / area under the success curve.\n\nCommand: `ndp %s`\n\n%s",
+		g.base.TotalSteps, g.seeds, strings.Join(os.Args[1:], " "), experiment.Table(tasks, curves))
 	path := filepath.Join(g.out, "table.md")
 	if err := os.WriteFile(path, []byte(table), 0o644); err != nil {
 		return err
