@@ -1,10 +1,12 @@
 package ppo
 
 import (
+	"fmt"
 	"math"
 
 	"github.com/ndp-go/ndp/agent"
 	"github.com/ndp-go/ndp/envs"
+	"github.com/ndp-go/ndp/policy"
 	"github.com/ndp-go/ndp/rl"
 )
 
@@ -42,6 +44,29 @@ func (l *Learner) Evaluate(episodes, round int, deterministic bool) (EvalResult,
 	return agent.Evaluate(o, l.Policy())
 }
 
+// EvaluatePolicy evaluates a policy file's actor on its task exactly as
+// [Learner.Evaluate] evaluates the learner that wrote it (same episodes for
+// the same seed and round), with parallel envs.
+func EvaluatePolicy(a *policy.Actor, episodes, parallel, round int, deterministic bool) (EvalResult, error) {
+	m := a.Meta
+	cfg := Config{Task: m.Task, MaxSteps: m.MaxSteps, FixedReset: m.FixedReset}
+	o := agent.EvalOptions{
+		Episodes: episodes, Parallel: parallel, Seed: m.Seed, Round: round,
+		Make: func() (envs.Env, error) { return makeEnv(cfg, max(1, m.RewardDelay)) },
+		K:    m.Spec.K, A: m.Spec.ActDim, Stream: streamEvalDeterministic,
+	}
+	if !deterministic {
+		if len(m.LogStd) != m.Spec.ActDim {
+			return EvalResult{}, fmt.Errorf("ppo: the policy file holds %d σ values for %d actions; sampled evaluation needs them", len(m.LogStd), m.Spec.ActDim)
+		}
+		o.Stream, o.Std = streamEvalSampled, make([]float64, len(m.LogStd))
+		for i, v := range m.LogStd {
+			o.Std[i] = math.Exp(v)
+		}
+	}
+	return agent.Evaluate(o, a.Policy())
+}
+
 // Policy returns the deterministic policy (action means) of the learner.
 func (l *Learner) Policy() agent.Policy {
 	return func(obs [][]float64) ([]float64, error) {
@@ -53,3 +78,19 @@ func (l *Learner) Policy() agent.Policy {
 // ObsNorm returns the observation normaliser the policy was trained with
 // (nil when normalisation is off). A deployed policy must apply it.
 func (l *Learner) ObsNorm() *rl.RunningMeanStd { return l.norm }
+
+// SavePolicy writes the learner's policy file (package policy): the actor
+// and critic weights, the spec, the observation normaliser and σ.
+func (l *Learner) SavePolicy(path string) error {
+	ls, err := l.logStd()
+	if err != nil {
+		return err
+	}
+	meta := policy.Meta{Spec: l.Spec, LogStd: ls, Task: l.Cfg.Task, Learner: l.Cfg.Algo, MaxSteps: l.Cfg.MaxSteps,
+		RewardDelay: l.Cfg.RewardDelay, FixedReset: l.Cfg.FixedReset, Seed: l.Cfg.Seed, Steps: l.Step}
+	if l.norm != nil {
+		meta.ObsNorm = l.norm
+	}
+	meta.Provenance()
+	return policy.Save(path, meta, l.Model)
+}

@@ -4,10 +4,12 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/ndp-go/ndp/backend"
+	"github.com/ndp-go/ndp/policy"
 	"github.com/ndp-go/ndp/runlog"
 )
 
@@ -227,5 +229,47 @@ func TestDivergenceKeepsLastGoodCheckpoint(t *testing.T) { // lr 10 diverges in 
 	}
 	if err := c.checkFinite(nil); err != nil {
 		t.Fatalf("the kept checkpoint is not finite: %v", err)
+	}
+}
+
+// The policy file a run writes acts exactly like the learner that wrote it.
+func TestPolicyFileActsLikeTheLearner(t *testing.T) {
+	b, _ := backend.New("go")
+	for _, algo := range Algos() {
+		t.Run(algo, func(t *testing.T) {
+			l, err := New(Config{Algo: algo, Task: "push", Seed: 3, NumEnvs: 2, RolloutSteps: 50, Epochs: 1, Minibatches: 2, TotalSteps: 100}, b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer l.Close()
+			if _, err := l.Update(); err != nil {
+				t.Fatal(err)
+			}
+			path := filepath.Join(t.TempDir(), "policy.npz")
+			if err := l.SavePolicy(path); err != nil {
+				t.Fatal(err)
+			}
+			a, err := policy.Open(path, b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if a.Meta.Learner != algo || a.Meta.Task != "push" || a.Meta.Steps != l.Step || a.Meta.ObsNorm == nil {
+				t.Errorf("meta = %+v", a.Meta)
+			}
+			want, err := l.Policy()(l.obs)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := a.Act(l.obs)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(got, want) {
+				t.Errorf("policy file actions %v, learner %v", got[:4], want[:4])
+			}
+			if _, err := a.Act([][]float64{{1, 2}}); err == nil {
+				t.Error("a short observation: want an error")
+			}
+		})
 	}
 }

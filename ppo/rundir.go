@@ -25,7 +25,8 @@ type DirOptions struct {
 
 // TrainDir trains cfg in the run directory dir with the shared life cycle
 // of package run: config.json, log.csv, checkpoint.ckpt every
-// CheckpointEvery updates and at the end, done.json when finished. When
+// CheckpointEvery updates and at the end, then policy.npz (package policy)
+// and done.json when finished. When
 // resuming, the run's saved config is used with cfg.TotalSteps (so a run
 // can be extended), the log is cut back to the checkpoint, and training
 // continues exactly as it would have without the interruption. With
@@ -94,6 +95,9 @@ func TrainDir(cfg Config, b compute.Backend, dir string, o DirOptions) (l *Learn
 		Checkpoint: func(l *Learner) error { return l.Save(ckpt) }})
 	if err != nil {
 		return nil, resumed, fmt.Errorf("training %s on %s: %w", l.Cfg.Algo, l.Cfg.Task, err)
+	}
+	if err := l.SavePolicy(filepath.Join(dir, run.PolicyFile)); err != nil {
+		return nil, resumed, err
 	}
 	if err := atomicfile.WriteJSON(filepath.Join(dir, run.DoneFile), map[string]any{"steps": l.Step, "updates": l.Updates}); err != nil {
 		return nil, resumed, err

@@ -7,6 +7,7 @@
 //	config.json      the full config, defaults applied
 //	log.csv          one row per update or epoch
 //	checkpoint.ckpt  everything a resume needs, written atomically
+//	policy.npz       the trained policy (package policy), at the end
 //	done.json        written last: the run finished
 //
 // The log is written before the checkpoint, so after a crash (even a
@@ -30,6 +31,7 @@ const (
 	LogFile        = "log.csv"
 	CheckpointFile = "checkpoint.ckpt"
 	DoneFile       = "done.json"
+	PolicyFile     = "policy.npz" // the trained policy (package policy), written at the end
 )
 
 // Mode says what to do with what a run directory already holds.

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/gomlx/compute"
 	"github.com/spf13/cobra"
 
 	"github.com/ndp-go/ndp/agent"
@@ -14,12 +15,14 @@ import (
 	"github.com/ndp-go/ndp/control"
 	"github.com/ndp-go/ndp/envs"
 	"github.com/ndp-go/ndp/internal/atomicfile"
+	"github.com/ndp-go/ndp/policy"
 	"github.com/ndp-go/ndp/ppo"
 )
 
 func init() {
 	var (
 		run, gif, backendFlag string
+		policyFile            string
 		controlHz             string
 		episodes              int
 		seed                  int64
@@ -30,8 +33,8 @@ func init() {
 		Example: `  ndp rl eval --run runs/push-ndp-s0 --episodes 100 --gif push.gif`,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if run == "" {
-				return fmt.Errorf("--run: name a run directory (from ndp rl train)")
+			if (run == "") == (policyFile == "") {
+				return fmt.Errorf("name either --run (a run directory of ndp rl train) or --policy (a policy file)")
 			}
 			if episodes < 1 {
 				return fmt.Errorf("--episodes must be ≥ 1, got %d", episodes)
@@ -39,6 +42,12 @@ func init() {
 			b, err := backend.New(backendFlag)
 			if err != nil {
 				return err
+			}
+			if policyFile != "" {
+				if controlHz != "" {
+					return fmt.Errorf("--control-hz needs --run for now")
+				}
+				return evalPolicyFile(cmd.OutOrStdout(), policyFile, b, episodes, seed, gif)
 			}
 			l, err := ppo.Open(run, b)
 			if err != nil {
@@ -70,12 +79,39 @@ func init() {
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&run, "run", "", "run directory of ndp rl train")
+	fl.StringVar(&policyFile, "policy", "", "a policy file (policy.npz) instead of --run: needs no trainer")
 	fl.IntVar(&episodes, "episodes", 100, "evaluation episodes per mode")
 	fl.Int64Var(&seed, "seed", 0, "evaluation round: different values give different episodes")
 	fl.StringVar(&gif, "gif", "", "render one deterministic episode to this GIF")
 	fl.StringVar(&controlHz, "control-hz", "", "comma-separated dense control rates in Hz (e.g. 500,1000,5000): evaluate an NDP run with one DMP setpoint per physics step at each rate and print success and smoothness against the training rate")
 	fl.StringVar(&backendFlag, "backend", "", `GoMLX backend (default "go")`)
 	rlCmd.AddCommand(cmd)
+}
+
+// evalPolicyFile evaluates a policy file as `rl eval --run` evaluates a run.
+func evalPolicyFile(w io.Writer, path string, b compute.Backend, episodes int, seed int64, gif string) error {
+	a, err := policy.Open(path, b)
+	if err != nil {
+		return err
+	}
+	m := a.Meta
+	for _, det := range []bool{true, false} {
+		r, err := ppo.EvaluatePolicy(a, episodes, 8, int(seed), det)
+		if err != nil {
+			return err
+		}
+		mode := map[bool]string{true: "deterministic", false: "sampled"}[det]
+		fmt.Fprintf(w, "%s %s after %d env steps, %s: success %.3f (final step %.3f), return %.2f over %d episodes\n",
+			m.Learner, m.Task, m.Steps, mode, r.Success, r.FinalSuccess, r.Return, r.Episodes)
+	}
+	if gif != "" {
+		res, err := writeEpisodeGIF(gif, m.Task, a.Policy(), m.Spec.K, m.Spec.ActDim, seed)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(w, "wrote %s: success %v, return %.2f, %d steps\n", gif, res.Success == 1, res.Return, int(res.Length))
+	}
+	return nil
 }
 
 // writeEpisodeGIF renders one deterministic episode of pol on task.
