@@ -31,6 +31,7 @@ type ppoFlags struct {
 	c      ppo.Config
 	hidden string
 	steps  float64
+	layout int64
 }
 
 func newPPOFlags(fl *pflag.FlagSet) *ppoFlags {
@@ -72,6 +73,7 @@ func newPPOFlags(fl *pflag.FlagSet) *ppoFlags {
 	fl.IntVar(&c.EvalEvery, "eval-every", 5, "updates between evaluations (negative: never)")
 	fl.IntVar(&c.EvalEpisodes, "eval-episodes", 10, "episodes per evaluation")
 	fl.IntVar(&c.MaxSteps, "max-steps", 0, "override the task's episode length")
+	fl.Int64Var(&p.layout, "fixed-layout", 0, "train and evaluate on the one layout of this reset seed (the authors' code did so for NDP and PPO-multi on push and soccer)")
 	return p
 }
 
@@ -95,6 +97,10 @@ func (p *ppoFlags) config() (ppo.Config, error) {
 				return c, fmt.Errorf("--%s 0 is not allowed (see --help for its range and default)", name)
 			}
 		}
+	}
+	if p.fl.Changed("fixed-layout") {
+		seed := p.layout
+		c.FixedReset = &seed
 	}
 	if p.fl.Changed("ent-coef") && c.EntCoef == 0 {
 		c.EntCoef = -1 // ppo.Config: negative means no bonus
