@@ -29,6 +29,18 @@ const (
 	AlgoNDP      = "ndp"
 )
 
+// Exploration modes of the k-step learners (Config.Explore).
+const (
+	// ExploreStep draws fresh Gaussian noise for every env step: the
+	// paper's Algorithm 1 read literally.
+	ExploreStep = "step"
+	// ExploreDecision draws one noise vector per decision and adds it to all
+	// k action means, so a decision explores as one coherent perturbation of
+	// the plan (as the authors' code effectively did). The PPO ratio keeps
+	// the per-step Gaussian log-probabilities of the executed actions.
+	ExploreDecision = "decision"
+)
+
 // Algos lists the learners.
 func Algos() []string { return []string{AlgoNDP, AlgoPPO, AlgoPPOMulti} }
 
@@ -63,6 +75,7 @@ type Config struct {
 
 	// NDP and PPO-multi.
 	K           int     `json:"k"`            // actions per decision (default 5; PPO uses 1)
+	Explore     string  `json:"explore"`      // action noise: "step" (default: a fresh draw every env step) or "decision" (one draw per decision, shared by its k steps)
 	RewardDelay int     `json:"reward_delay"` // reward from a state refreshed every this many steps (default K; PPO 1)
 	N           int     `json:"n"`            // basis functions per DoF (default per task: 5 throw, 6 others)
 	Substeps    int     `json:"substeps"`     // l: Euler substeps per step (default ⌊35/K⌋+1)
@@ -126,6 +139,9 @@ func (c Config) WithDefaults() Config {
 	}
 	setI(&c.K, 5)
 	setI(&c.RewardDelay, c.K)
+	if c.Explore == "" {
+		c.Explore = ExploreStep
+	}
 	td, ok := taskDefaults[c.Task]
 	if !ok {
 		td.n, td.alphaZ = 6, 5
@@ -169,6 +185,8 @@ func (c Config) Validate() error {
 		return bad("γ = %v and λ = %v must lie in [0, 1]", c.Gamma, c.Lambda)
 	case !(c.ClipCoef > 0) || !(c.LR > 0) || !(c.MaxGradNorm > 0) || !(c.VfCoef >= 0):
 		return bad("clip, lr and max grad norm must be positive and vf coef ≥ 0")
+	case c.Explore != ExploreStep && c.Explore != ExploreDecision:
+		return bad("explore %q unknown (want %s or %s)", c.Explore, ExploreStep, ExploreDecision)
 	case c.RewardDelay < 1:
 		return bad("reward delay %d < 1", c.RewardDelay)
 	case c.EvalEpisodes < 1:

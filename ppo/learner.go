@@ -244,14 +244,21 @@ func (l *Learner) collect() (*buffer, time.Duration, error) {
 				pending[e] = -1
 			}
 		}
-		// Sample all K actions of every env up front: a_j = μ_j + σ·ε.
+		// Sample all K actions of every env up front: a_j = μ_j + σ·ε_j, with
+		// ε_j drawn per step, or once per decision (ε_j = ε_0).
+		eps := make([]float64, A)
 		for e := range E {
 			row := e*S + s
 			for j := range K {
+				if j == 0 || cfg.Explore == ExploreStep {
+					for i := range eps {
+						eps[i] = l.rng.NormFloat64()
+					}
+				}
 				a := make([]float64, A)
 				mu := po.mean[(e*K+j)*A : (e*K+j+1)*A]
 				for i := range A {
-					a[i] = mu[i] + math.Exp(logStd[i])*l.rng.NormFloat64()
+					a[i] = mu[i] + math.Exp(logStd[i])*eps[i]
 					buf.act[(row*K+j)*A+i] = float32(a[i])
 				}
 				buf.logp[row*K+j] = float32(rl.GaussianLogProb(a, mu, logStd))

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/ndp-go/ndp/backend"
+	"github.com/ndp-go/ndp/model"
 	"github.com/ndp-go/ndp/policy"
 	"github.com/ndp-go/ndp/runlog"
 )
@@ -166,35 +167,39 @@ func TestNDPLearnsPushEasy(t *testing.T) {
 		t.Skip("learning test")
 	}
 	b, _ := backend.New("go")
-	cfg := Config{Algo: AlgoNDP, Task: "push-easy", Seed: 1, TotalSteps: 40000, NumEnvs: 4, RolloutSteps: 250,
-		Minibatches: 8, EvalEvery: -1, EvalEpisodes: 10}
-	l, err := New(cfg, b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	var succ []float64
-	err = l.Train(TrainOptions{OnUpdate: func(r runlog.Record) error {
-		v, _ := r.Get("success")
-		succ = append(succ, v)
-		return nil
-	}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	first, last := succ[0], 0.0
-	for _, v := range succ[len(succ)-10:] {
-		if !math.IsNaN(v) {
-			last += v / 10
-		}
-	}
-	ev, err := l.Evaluate(10, 0, true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("sampled success: first update %.2f, last 10 updates %.2f; deterministic eval %.2f", first, last, ev.Success)
-	if first != 0 || last < 0.15 || ev.Success < 0.5 {
-		t.Errorf("NDP-PPO did not learn push-easy: success %.2f → %.2f (sampled), %.2f deterministic", first, last, ev.Success)
+	for _, explore := range []string{ExploreStep, ExploreDecision} {
+		t.Run(explore, func(t *testing.T) {
+			cfg := Config{Algo: AlgoNDP, Task: "push-easy", Seed: 1, TotalSteps: 40000, NumEnvs: 4, RolloutSteps: 250,
+				Minibatches: 8, EvalEvery: -1, EvalEpisodes: 10, Explore: explore}
+			l, err := New(cfg, b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer l.Close()
+			var succ []float64
+			err = l.Train(TrainOptions{OnUpdate: func(r runlog.Record) error {
+				v, _ := r.Get("success")
+				succ = append(succ, v)
+				return nil
+			}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			first, last := succ[0], 0.0
+			for _, v := range succ[len(succ)-10:] {
+				if !math.IsNaN(v) {
+					last += v / 10
+				}
+			}
+			ev, err := l.Evaluate(10, 0, true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("sampled success: first update %.2f, last 10 updates %.2f; deterministic eval %.2f", first, last, ev.Success)
+			if first != 0 || last < 0.15 || ev.Success < 0.5 {
+				t.Errorf("NDP-PPO (explore %s) did not learn push-easy: success %.2f → %.2f (sampled), %.2f deterministic", explore, first, last, ev.Success)
+			}
+		})
 	}
 }
 
@@ -271,5 +276,52 @@ func TestPolicyFileActsLikeTheLearner(t *testing.T) {
 				t.Error("a short observation: want an error")
 			}
 		})
+	}
+}
+
+// With --explore decision the k actions of a decision carry one noise draw:
+// a_j − μ_j is the same for every j; with step they differ.
+func TestExploreDecisionSharesNoise(t *testing.T) {
+	b, _ := backend.New("go")
+	for _, mode := range []string{ExploreStep, ExploreDecision} {
+		t.Run(mode, func(t *testing.T) {
+			l, err := New(Config{Algo: AlgoPPOMulti, Task: "push", Seed: 2, NumEnvs: 2, RolloutSteps: 50, Epochs: 1, Minibatches: 2, TotalSteps: 100, Explore: mode}, b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer l.Close()
+			buf, _, err := l.collect()
+			if err != nil {
+				t.Fatal(err)
+			}
+			K, A, O := l.Cfg.K, l.Spec.ActDim, l.Spec.ObsDim
+			rows := len(buf.obs) / O
+			res, err := l.Model.Forward(model.Batch{Obs: model.F32(buf.obs, rows, O)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			mean, err := l.Spec.Means(res, rows)
+			if err != nil {
+				t.Fatal(err)
+			}
+			shared := true
+			for r := range rows {
+				for j := 1; j < K; j++ {
+					for i := range A {
+						e0 := float64(buf.act[(r*K)*A+i]) - mean[(r*K)*A+i]
+						ej := float64(buf.act[(r*K+j)*A+i]) - mean[(r*K+j)*A+i]
+						if math.Abs(e0-ej) > 1e-4 {
+							shared = false
+						}
+					}
+				}
+			}
+			if shared != (mode == ExploreDecision) {
+				t.Errorf("%s: noise shared across the decision = %v", mode, shared)
+			}
+		})
+	}
+	if err := (Config{Task: "push", Explore: "sometimes"}).Validate(); err == nil {
+		t.Error("unknown explore mode: want an error")
 	}
 }
