@@ -47,7 +47,7 @@ type Config struct {
 	DoF          int       `json:"dof,omitempty"`           // D, degrees of freedom of the DMP (ndp)
 	OutDim       int       `json:"out_dim,omitempty"`       // width of a raw head
 	DMP          DMPConfig `json:"dmp"`                     // DMP layer options (ndp)
-	Omega        string    `json:"omega,omitempty"`         // "identity" (default), "deltas", "inverse-dynamics"
+	Omega        string    `json:"omega,omitempty"`         // "identity" (default) or "deltas"
 	GoalRelative bool      `json:"goal_relative,omitempty"` // g = y0 + Φ's goal output instead of the output itself
 	GoalScale    float64   `json:"goal_scale,omitempty"`    // > 0: Φ's goal outputs are scaled by this instead of OutputScale (ndp)
 	AuxOut       int       `json:"aux_out,omitempty"`       // ndp: extra unscaled outputs of Φ after the DMP parameters, e.g. a gripper command

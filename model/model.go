@@ -254,7 +254,7 @@ func (m *Model) inputs(b Batch) []any {
 
 // Result holds the forward outputs of a batch; entries that do not apply
 // are nil. Shapes as in [Outputs]; for a raw head Action is Head. DDY (ÿ,
-// for an [nn.InverseDynamics] hook) is nil with a learned α_z.
+// e.g. for an inverse-dynamics controller) is nil with a learned α_z.
 type Result struct {
 	Head, Action, Y, DY, DDY, Value, Aux *tensors.Tensor
 }

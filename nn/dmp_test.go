@@ -228,7 +228,6 @@ func TestOmega(t *testing.T) {
 	}{
 		{OmegaIdentity, []float32{1, 2, 4, 7, 0, -1, -1, 3}},
 		{OmegaDeltas, []float32{1, 2, 3, -1, 0, 4}},
-		{OmegaInverseDynamics, []float32{1, 2, 4, 7, 0, -1, -1, 3}},
 	}
 	for _, tc := range tests {
 		t.Run(string(tc.omega), func(t *testing.T) {
@@ -253,32 +252,3 @@ func f64(v []float32) []float64 {
 	return o
 }
 
-// doubler is an InverseDynamics stub: torque = q + 10·q̇ + 100·q̈.
-type doubler struct{}
-
-func (doubler) Torques(q, qd, qdd, tau []float64) error {
-	for i := range tau {
-		tau[i] = q[i] + 10*qd[i] + 100*qdd[i]
-	}
-	return nil
-}
-
-func TestInverseDynamicsTorques(t *testing.T) {
-	// D = 2, T = 2: y, dy, ddy are [2, 3].
-	y := []float64{0, 1, 2, 5, 6, 7}
-	dy := []float64{0, .1, .2, .5, .6, .7}
-	ddy := []float64{0, .01, .02, .05, .06, .07}
-	got, err := InverseDynamicsTorques(doubler{}, y, dy, ddy, 2, 2)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := []float64{3, 18, 6, 21} // [T, D]
-	for i := range want {
-		if math.Abs(got[i]-want[i]) > 1e-12 {
-			t.Fatalf("torques = %v, want %v", got, want)
-		}
-	}
-	if _, err := InverseDynamicsTorques(doubler{}, y[:5], dy, ddy, 2, 2); err == nil {
-		t.Error("short y accepted")
-	}
-}
