@@ -12,4 +12,8 @@ exec "${NDP:-./bin/ndp}" rl grid --tasks "${TASKS:-push,throw}" --seeds "${SEEDS
   --variant 'ndp: --algo ndp' \
   --variant 'ndp-k1: --algo ndp --k 1' \
   --variant 'ndp-ws1: --algo ndp --weight-scale 1' \
-  --variant 'ndp-rd1: --algo ndp --reward-delay 1'
+  --variant 'ndp-rd1: --algo ndp --reward-delay 1' \
+  --variant 'ndp-dec: --algo ndp --explore decision' \
+  --variant 'ppo-multi-dec: --algo ppo-multi --explore decision' \
+  --variant 'ndp-ent0: --algo ndp --ent-coef 0' \
+  --variant 'ndp-h100: --algo ndp --hidden 100,100'
