@@ -11,6 +11,7 @@ import (
 	"github.com/ndp-go/ndp/agent"
 	"github.com/ndp-go/ndp/envs"
 	"github.com/ndp-go/ndp/model"
+	"github.com/ndp-go/ndp/policy"
 	"github.com/ndp-go/ndp/rl"
 )
 
@@ -227,3 +228,11 @@ func (c *Cloner) Evaluate(episodes int) (agent.EvalResult, error) {
 
 // Params returns the number of trained weights.
 func (c *Cloner) Params() int { return c.Model.Spec.Count() }
+
+// SavePolicy writes the cloned policy as a policy file (package policy);
+// its learner is "bc-ndp" or "bc-mlp".
+func (c *Cloner) SavePolicy(path string) error {
+	meta := policy.Meta{Spec: c.Spec, ObsNorm: c.Norm, Task: c.Task, Learner: "bc-" + c.Cfg.Policy, Seed: c.Cfg.Seed}
+	meta.Provenance()
+	return policy.Save(path, meta, c.Model)
+}

@@ -12,7 +12,8 @@ import (
 	"github.com/ndp-go/ndp/backend"
 	"github.com/ndp-go/ndp/bc"
 	"github.com/ndp-go/ndp/envs"
-	"github.com/ndp-go/ndp/ppo"
+	"github.com/ndp-go/ndp/policy"
+	"github.com/ndp-go/ndp/run"
 )
 
 var bcCmd = &cobra.Command{
@@ -26,22 +27,27 @@ func init() { rootCmd.AddCommand(bcCmd) }
 const bcStream = 6
 
 // expertPolicy returns the scripted controller ("scripted") or the
-// deterministic policy of a trained run directory.
+// deterministic policy of a policy file (or of a run directory's
+// policy.npz), loaded without a trainer or training envs.
 func expertPolicy(task, expert string, b compute.Backend) (envs.Policy, func() error, func(), error) {
 	if expert == "scripted" {
 		p, err := envs.Scripted(task)
 		return p, func() error { return nil }, func() {}, err
 	}
-	l, err := ppo.Open(expert, b)
+	// A policy file, or a run directory holding one.
+	path := expert
+	if st, err := os.Stat(expert); err == nil && st.IsDir() {
+		path = filepath.Join(expert, run.PolicyFile)
+	}
+	a, err := policy.Open(path, b)
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("--expert: %w", err)
 	}
-	if l.Cfg.Task != task {
-		l.Close()
-		return nil, nil, nil, fmt.Errorf("--expert: run %s was trained on %s, not %s", expert, l.Cfg.Task, task)
+	if a.Meta.Task != task {
+		return nil, nil, nil, fmt.Errorf("--expert: %s was trained on %s, not %s", path, a.Meta.Task, task)
 	}
-	p, errf := agent.AsEnvPolicy(l.Policy(), l.Cfg.K, l.Spec.ActDim)
-	return p, errf, l.Close, nil
+	p, errf := agent.AsEnvPolicy(a.Policy(), a.Meta.Spec.K, a.Meta.Spec.ActDim)
+	return p, errf, func() {}, nil
 }
 
 func collectDemos(task, expert string, episodes int, seed int64, onlySuccess bool, b compute.Backend) (*bc.Demos, error) {
@@ -87,7 +93,7 @@ func init() {
 	}
 	fl := collect.Flags()
 	fl.StringVar(&task, "task", "push", "task")
-	fl.StringVar(&expert, "expert", "scripted", `"scripted" or a run directory of ndp rl train`)
+	fl.StringVar(&expert, "expert", "scripted", `"scripted", a policy file (policy.npz), or a run directory that holds one`)
 	fl.IntVar(&episodes, "episodes", 500, "expert episodes to record")
 	fl.Int64Var(&seed, "seed", 0, "seed of the demonstration episodes")
 	fl.BoolVar(&onlySuccess, "only-success", true, "keep successful episodes only")
@@ -133,6 +139,9 @@ func trainBC(cfg bc.Config, d *bc.Demos, b compute.Backend, dir string) (bc.Resu
 		ExpertSuccess: d.SuccessRate(), Params: c.Params(), Loss: c.Loss, Success: r.Success, FinalSuccess: r.FinalSuccess,
 		Return: r.Return, EvalEpisodes: r.Episodes}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return res, err
+	}
+	if err := c.SavePolicy(filepath.Join(dir, run.PolicyFile)); err != nil {
 		return res, err
 	}
 	return res, res.Save(filepath.Join(dir, "result.json"))
