@@ -251,4 +251,3 @@ func f64(v []float32) []float64 {
 	}
 	return o
 }
-
