@@ -3,12 +3,13 @@ package bc
 import (
 	"encoding/json"
 	"fmt"
-	"math"
 	"os"
 	"path/filepath"
-	"strings"
+
+	"gonum.org/v1/gonum/stat"
 
 	"github.com/ndp-go/ndp/internal/atomicfile"
+	"github.com/ndp-go/ndp/internal/table"
 )
 
 // Result is what a behaviour-cloning run records (result.json).
@@ -68,23 +69,16 @@ func Table(results []Result, tasks []string) string {
 		if len(v) == 0 {
 			return "–"
 		}
-		m, s := 0.0, 0.0
-		for _, x := range v {
-			m += x / float64(len(v))
-		}
-		for _, x := range v {
-			s += (x - m) * (x - m) / float64(len(v))
-		}
-		return fmt.Sprintf("%.3f ± %.3f (%d)", m, math.Sqrt(s), len(v))
+		m, s := stat.PopMeanStdDev(v, nil)
+		return fmt.Sprintf("%.3f ± %.3f (%d)", m, s, len(v))
 	}
-	var b strings.Builder
-	b.WriteString("| method | " + strings.Join(tasks, " | ") + " |\n|---|" + strings.Repeat("---|", len(tasks)) + "\n")
+	var rows [][]string
 	for _, p := range []struct{ key, name string }{{PolicyMLP, "NN"}, {PolicyNDP, "NDP"}} {
-		b.WriteString("| " + p.name + " |")
+		row := []string{p.name}
 		for _, t := range tasks {
-			b.WriteString(" " + cell(p.key, t) + " |")
+			row = append(row, cell(p.key, t))
 		}
-		b.WriteString("\n")
+		rows = append(rows, row)
 	}
-	return b.String()
+	return table.Markdown(append([]string{"method"}, tasks...), rows)
 }

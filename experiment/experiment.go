@@ -20,6 +20,7 @@ import (
 	"sync"
 
 	"github.com/gomlx/compute"
+	"gonum.org/v1/gonum/stat"
 
 	"github.com/ndp-go/ndp/internal/table"
 	"github.com/ndp-go/ndp/plots"
@@ -211,16 +212,12 @@ func Curves(runs []Run, group, metric string) ([]Curve, error) {
 			continue
 		}
 		c := Curve{Label: label, Seeds: len(seeds)}
+		at := make([]float64, len(seeds))
 		for i := range n {
-			mean, sq := 0.0, 0.0
-			for _, s := range seeds {
-				mean += s[1][i]
+			for k, s := range seeds {
+				at[k] = s[1][i]
 			}
-			mean /= float64(len(seeds))
-			for _, s := range seeds {
-				sq += (s[1][i] - mean) * (s[1][i] - mean)
-			}
-			std := math.Sqrt(sq / float64(len(seeds)))
+			mean, std := MeanStd(at)
 			c.Steps = append(c.Steps, seeds[0][0][i])
 			c.Mean = append(c.Mean, mean)
 			c.Lo = append(c.Lo, math.Max(0, mean-std))
@@ -248,20 +245,13 @@ func Plot(path, title, ylabel string, curves []Curve) error {
 	return fig.Save(path)
 }
 
-// MeanStd returns the mean and population standard deviation of v.
+// MeanStd returns the mean and population standard deviation of v (NaN
+// for no values): the spread over seeds that tables and bands report.
 func MeanStd(v []float64) (float64, float64) {
 	if len(v) == 0 {
 		return math.NaN(), math.NaN()
 	}
-	m, s := 0.0, 0.0
-	for _, x := range v {
-		m += x
-	}
-	m /= float64(len(v))
-	for _, x := range v {
-		s += (x - m) * (x - m)
-	}
-	return m, math.Sqrt(s / float64(len(v)))
+	return stat.PopMeanStdDev(v, nil)
 }
 
 // Table renders, per label (row) and group (column), final success and the

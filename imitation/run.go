@@ -14,6 +14,7 @@ import (
 
 	"github.com/ndp-go/ndp/digits"
 	"github.com/ndp-go/ndp/internal/atomicfile"
+	"github.com/ndp-go/ndp/internal/table"
 	"github.com/ndp-go/ndp/runlog"
 )
 
@@ -182,12 +183,12 @@ func LoadPreds(root string) ([]Preds, error) {
 // Table renders results as Table 2: mean ± std over digit classes of the
 // per-sample loss in px², train and held-out test.
 func Table(results []DigitsResult) string {
-	s := "| method | train (px²) | test, held-out (px²) | epochs | train / test samples |\n|---|---|---|---|---|\n"
+	var rows [][]string
 	for _, r := range results {
 		name := map[string]string{MethodCNN: "CNN", MethodCNNDMP: "CNN-DMP (Pahič et al.)", MethodNDP: "NDP"}[r.Method]
-		s += fmt.Sprintf("| %s | %s | %s | %d | %d / %d |\n", name, pm(r.Train), pm(r.Test), r.Epochs, r.TrainN, r.TestN)
+		rows = append(rows, []string{name, pm(r.Train), pm(r.Test), fmt.Sprint(r.Epochs), fmt.Sprintf("%d / %d", r.TrainN, r.TestN)})
 	}
-	return s
+	return table.Markdown([]string{"method", "train (px²)", "test, held-out (px²)", "epochs", "train / test samples"}, rows)
 }
 
 func pm(c digits.ClassStats) string {

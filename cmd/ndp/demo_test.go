@@ -74,7 +74,7 @@ func TestDemoDigitsPartWritesFigure(t *testing.T) {
 			t.Error(err)
 		}
 	}
-	if !strings.Contains(out.String(), "| NDP |") {
+	if !strings.Contains(out.String(), "| NDP ") {
 		t.Errorf("demo output lacks the table:\n%s", out.String())
 	}
 }

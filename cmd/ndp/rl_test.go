@@ -63,7 +63,7 @@ func TestBCRunWritesTable(t *testing.T) {
 	if err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
-	if !strings.Contains(out, "| NDP |") || !strings.Contains(out, "| NN |") {
+	if !strings.Contains(out, "| NDP ") || !strings.Contains(out, "| NN ") {
 		t.Errorf("no table:\n%s", out)
 	}
 	demos := filepath.Join(dir, "demos.npz")

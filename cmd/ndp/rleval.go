@@ -15,6 +15,7 @@ import (
 	"github.com/ndp-go/ndp/control"
 	"github.com/ndp-go/ndp/envs"
 	"github.com/ndp-go/ndp/internal/atomicfile"
+	"github.com/ndp-go/ndp/internal/table"
 	"github.com/ndp-go/ndp/policy"
 	"github.com/ndp-go/ndp/ppo"
 )
@@ -169,16 +170,18 @@ func denseEval(w io.Writer, l *ppo.Learner, rates string, episodes int, seed int
 	}
 	base := rows[0]
 	fmt.Fprintf(w, "%s %s after %d env steps, deterministic, %d episodes per rate\n\n", l.Cfg.Algo, l.Cfg.Task, l.Step, episodes)
-	fmt.Fprintln(w, "| rate | setpoint Hz | success | final success | cmd jerk (u²/s⁶) | × training | cmd jerk within a DMP | × training | measured jerk (u²/s⁶) | × training | unstable |")
-	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|---|---|")
+	var cells [][]string
 	for _, r := range rows {
 		name := fmt.Sprintf("%.0f Hz", r.Hz)
 		if r.Training {
 			name = "training"
 		}
-		fmt.Fprintf(w, "| %s | %.0f | %.3f | %.3f | %.4g | %.3g | %.4g | %.3g | %.4g | %.3g | %d |\n", name, r.Hz, r.Success, r.FinalSuccess,
-			r.CmdJerk, r.CmdJerk/base.CmdJerk, r.SegJerk, r.SegJerk/base.SegJerk, r.PosJerk, r.PosJerk/base.PosJerk, r.Unstable)
+		cells = append(cells, []string{name, fmt.Sprintf("%.0f", r.Hz), fmt.Sprintf("%.3f", r.Success), fmt.Sprintf("%.3f", r.FinalSuccess),
+			fmt.Sprintf("%.4g", r.CmdJerk), fmt.Sprintf("%.3g", r.CmdJerk/base.CmdJerk), fmt.Sprintf("%.4g", r.SegJerk), fmt.Sprintf("%.3g", r.SegJerk/base.SegJerk),
+			fmt.Sprintf("%.4g", r.PosJerk), fmt.Sprintf("%.3g", r.PosJerk/base.PosJerk), fmt.Sprint(r.Unstable)})
 	}
+	fmt.Fprint(w, table.Markdown([]string{"rate", "setpoint Hz", "success", "final success", "cmd jerk (u²/s⁶)", "× training",
+		"cmd jerk within a DMP", "× training", "measured jerk (u²/s⁶)", "× training", "unstable"}, cells))
 	fmt.Fprintln(w, "\ncmd jerk: commanded targets at the physics rate (clipped to the workspace/joint limits, as the env applies them); within a DMP: unclipped DMP setpoints over windows without a policy query, i.e. without re-planning and clipping kinks (training: the held targets); measured jerk: observed robot positions at the env-step rate (u: m for Sawyer, rad for Jaco).")
 	return nil
 }
