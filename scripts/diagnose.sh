@@ -1,19 +1,27 @@
 #!/usr/bin/env bash
-# The RL diagnosis grid of docs/rl-diagnosis.md: which part of NDP-PPO costs it
-# against PPO. Each variant changes one thing against "ndp" (the paper read
+# The RL diagnosis grids of docs/rl-diagnosis.md: which part of NDP-PPO costs
+# it against PPO. Each variant changes one thing against "ndp" (the paper read
 # literally). Resumable: rerun the same command to continue.
-#   STEPS (default 3e5), SEEDS (2), TASKS (push,throw), OUT (runs/diagnose)
+#   scripts/diagnose.sh 1   300k steps: open loop (k = 1), output scale, reward delay
+#   scripts/diagnose.sh 2   1M steps: exploration per decision, against PPO and PPO-multi
+# Environment: SEEDS (2), TASKS (push,throw), OUT (runs/diagnose-STAGE), NDP (./bin/ndp)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-exec "${NDP:-./bin/ndp}" rl grid --tasks "${TASKS:-push,throw}" --seeds "${SEEDS:-2}" --steps "${STEPS:-3e5}" \
-  --workers 2 --out "${OUT:-runs/diagnose}" \
+stage="${1:-1}"
+common=(rl grid --tasks "${TASKS:-push,throw}" --seeds "${SEEDS:-2}" --workers 2 --out "${OUT:-runs/diagnose-$stage}")
+case "$stage" in
+1) exec "${NDP:-./bin/ndp}" "${common[@]}" --steps 3e5 \
   --variant 'ppo: --algo ppo' \
   --variant 'ppo-multi: --algo ppo-multi' \
   --variant 'ndp: --algo ndp' \
   --variant 'ndp-k1: --algo ndp --k 1' \
   --variant 'ndp-ws1: --algo ndp --weight-scale 1' \
-  --variant 'ndp-rd1: --algo ndp --reward-delay 1' \
-  --variant 'ndp-dec: --algo ndp --explore decision' \
+  --variant 'ndp-rd1: --algo ndp --reward-delay 1' ;;
+2) exec "${NDP:-./bin/ndp}" "${common[@]}" --steps 1e6 --eval-every 10 \
+  --variant 'ppo: --algo ppo' \
   --variant 'ppo-multi-dec: --algo ppo-multi --explore decision' \
-  --variant 'ndp-ent0: --algo ndp --ent-coef 0' \
-  --variant 'ndp-h100: --algo ndp --hidden 100,100'
+  --variant 'ndp: --algo ndp' \
+  --variant 'ndp-dec: --algo ndp --explore decision' \
+  --variant 'ndp-ws1: --algo ndp --weight-scale 1' ;;
+*) echo "usage: $0 1|2" >&2; exit 2 ;;
+esac
