@@ -21,7 +21,6 @@ import (
 	"fmt"
 	"math"
 	"os"
-	"runtime/debug"
 	"strings"
 	"time"
 
@@ -33,6 +32,7 @@ import (
 	"github.com/ndp-go/ndp/internal/npzio"
 	"github.com/ndp-go/ndp/model"
 	"github.com/ndp-go/ndp/rl"
+	"github.com/ndp-go/ndp/run"
 )
 
 // Format names this layout in Meta.Format.
@@ -64,18 +64,7 @@ type Meta struct {
 func (m *Meta) Provenance() {
 	m.Command = strings.Join(os.Args, " ")
 	m.Created = time.Now().UTC().Format(time.RFC3339)
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		for _, s := range bi.Settings {
-			switch s.Key {
-			case "vcs.revision":
-				m.Commit = s.Value
-			case "vcs.modified":
-				if s.Value == "true" {
-					m.Commit += "+modified"
-				}
-			}
-		}
-	}
+	m.Commit = run.Commit()
 }
 
 // Save writes the model's weights with meta to path, atomically.

@@ -22,6 +22,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"syscall"
 )
 
@@ -114,4 +115,29 @@ func OnSignal(parent context.Context) (context.Context, context.CancelFunc) {
 // ResumeHint is the message for a run stopped by a signal.
 func ResumeHint(dir string) string {
 	return fmt.Sprintf("interrupted; the checkpoint in %s is up to date: rerun the same command with --resume to continue", dir)
+}
+
+// Commit returns the VCS revision the running binary was built from, with
+// "+modified" for a dirty tree, or "unknown" (results files record it).
+func Commit() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "unknown"
+	}
+	rev, dirty := "", false
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			dirty = s.Value == "true"
+		}
+	}
+	if rev == "" {
+		return "unknown"
+	}
+	if dirty {
+		rev += "+modified"
+	}
+	return rev
 }

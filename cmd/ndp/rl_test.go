@@ -137,3 +137,11 @@ func TestRLGridVariants(t *testing.T) {
 		}
 	}
 }
+
+func TestShellJoin(t *testing.T) {
+	got := shellJoin([]string{"rl", "grid", "--variant", "ppo: --algo ppo", "it's", ""})
+	want := `rl grid --variant 'ppo: --algo ppo' 'it'\''s' ''`
+	if got != want {
+		t.Errorf("shellJoin = %s, want %s", got, want)
+	}
+}

@@ -78,14 +78,26 @@ func (g *gridFlags) run(cmd *cobra.Command, labels []string, vary func(string, *
 		}
 		fmt.Fprintln(w, "wrote", path)
 	}
-	table := fmt.Sprintf("Success rate (deterministic evaluation) after %d env steps, mean ± std over %d seeds: final (each seed's mean of its last 3 evaluations) / area under the success curve.\n\nCommand: `ndp %s`\n\n%s",
-		g.base.TotalSteps, g.seeds, strings.Join(os.Args[1:], " "), experiment.Table(tasks, curves))
+	table := fmt.Sprintf("Success rate (deterministic evaluation) after %d env steps, mean ± std over %d seeds: final (each seed's mean of its last 3 evaluations) / area under the success curve.\n\nCommand: `ndp %s` (commit %s)\n\n%s",
+		g.base.TotalSteps, g.seeds, shellJoin(os.Args[1:]), run.Commit(), experiment.Table(tasks, curves))
 	path := filepath.Join(g.out, "table.md")
 	if err := os.WriteFile(path, []byte(table), 0o644); err != nil {
 		return err
 	}
 	fmt.Fprint(w, "\n"+table)
 	return nil
+}
+
+// shellJoin renders args as a command line a shell reads back the same.
+func shellJoin(args []string) string {
+	out := make([]string, len(args))
+	for i, a := range args {
+		if a == "" || strings.ContainsAny(a, " \t\n'\"\\$`|&;<>()*?[]#~!{}") {
+			a = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
+		}
+		out[i] = a
+	}
+	return strings.Join(out, " ")
 }
 
 func splitList(s string) []string {
