@@ -4,6 +4,7 @@
 # literally). Resumable: rerun the same command to continue.
 #   scripts/diagnose.sh 1   300k steps: open loop (k = 1), output scale, reward delay
 #   scripts/diagnose.sh 2   1M steps: exploration per decision, against PPO and PPO-multi
+#   scripts/diagnose.sh 3   300k steps: Φ's DMP-weight scale between 1 and the authors' 100
 # Environment: SEEDS (2), TASKS (push,throw), OUT (runs/diagnose-STAGE), NDP (./bin/ndp)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,5 +24,9 @@ case "$stage" in
   --variant 'ndp: --algo ndp' \
   --variant 'ndp-dec: --algo ndp --explore decision' \
   --variant 'ndp-ws1: --algo ndp --weight-scale 1' ;;
-*) echo "usage: $0 1|2" >&2; exit 2 ;;
+3) exec "${NDP:-./bin/ndp}" "${common[@]}" --steps 3e5 \
+  --variant 'ndp-ws10: --algo ndp --weight-scale 10' \
+  --variant 'ndp-ws30: --algo ndp --weight-scale 30' \
+  --variant 'ndp-dec-ws10: --algo ndp --explore decision --weight-scale 10' ;;
+*) echo "usage: $0 1|2|3" >&2; exit 2 ;;
 esac
