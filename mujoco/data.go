@@ -377,6 +377,8 @@ func (d *Data) JacSite(s int, jacp, jacr []float64) ([]float64, []float64, error
 // start (without it a restored simulation drifts from the original by
 // solver tolerance), and qfrc_bias, which gravity compensation reads from
 // the previous step.
+//
+// The order is the layout of [Data.State]; warmPart and biasPart index it.
 func (d *Data) stateParts() [][]float64 {
 	m := d.m
 	p := d.h.p
@@ -387,6 +389,12 @@ func (d *Data) stateParts() [][]float64 {
 		view(p.qfrc_bias, m.NV()), // read by the next step's gravity compensation (see ndp_step)
 	}
 }
+
+// Indices into stateParts of the arrays SetState keeps across mj_forward.
+const (
+	warmPart = 4 // qacc_warmstart
+	biasPart = 9 // qfrc_bias
+)
 
 // State returns a copy of everything [Data.SetState] needs to continue the
 // simulation exactly: time, qpos, qvel, act, ctrl, qacc_warmstart,
@@ -428,12 +436,15 @@ func (d *Data) SetState(state []float64) error {
 	for _, part := range parts {
 		off += copy(part, state[off:])
 	}
-	warm, bias := slices.Clone(parts[4]), slices.Clone(parts[9])
+	// mj_forward stores its own solution as the next warm start and
+	// recomputes qfrc_bias at the new state; the original's next step reads
+	// the saved ones.
+	warm, bias := slices.Clone(parts[warmPart]), slices.Clone(parts[biasPart])
 	if err := d.Forward(); err != nil {
 		return err
 	}
-	copy(parts[4], warm)
-	copy(parts[9], bias)
+	copy(parts[warmPart], warm)
+	copy(parts[biasPart], bias)
 	return nil
 }
 

@@ -21,6 +21,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -103,11 +104,15 @@ const maxWeights = 1 << 26
 
 // ReadMeta reads only the metadata of a policy file.
 func ReadMeta(path string) (Meta, error) {
-	var meta Meta
 	zr, err := openNPZ(path)
 	if err != nil {
-		return meta, err
+		return Meta{}, err
 	}
+	return readMeta(zr, path)
+}
+
+func readMeta(zr *npz.Reader, path string) (Meta, error) {
+	var meta Meta
 	a, err := npzio.Read(zr, "meta", 1<<24)
 	if err != nil {
 		return meta, fmt.Errorf("policy: %s: %w", path, err)
@@ -144,17 +149,17 @@ func openNPZ(path string) (*npz.Reader, error) {
 
 // Load reads a policy file and builds its network on backend b.
 func Load(path string, b compute.Backend) (Meta, *model.Model, error) {
-	meta, err := ReadMeta(path)
+	zr, err := openNPZ(path)
+	if err != nil {
+		return Meta{}, nil, err
+	}
+	meta, err := readMeta(zr, path)
 	if err != nil {
 		return meta, nil, err
 	}
 	m, err := model.New(meta.Model, b)
 	if err != nil {
 		return meta, nil, fmt.Errorf("policy: %s: %w", path, err)
-	}
-	zr, err := openNPZ(path)
-	if err != nil {
-		return meta, nil, err
 	}
 	if len(meta.Weights) != m.Spec.Len() {
 		return meta, nil, fmt.Errorf("policy: %s lists %d weights, its model has %d", path, len(meta.Weights), m.Spec.Len())
@@ -165,7 +170,7 @@ func Load(path string, b compute.Backend) (Meta, *model.Model, error) {
 		if err != nil {
 			return meta, nil, fmt.Errorf("policy: %s: %w", path, err)
 		}
-		if fmt.Sprint(a.Shape) != fmt.Sprint(m.Spec.Shapes[i]) {
+		if !slices.Equal(a.Shape, m.Spec.Shapes[i]) {
 			return meta, nil, fmt.Errorf("policy: %s: weight %s has shape %v, the model wants %v", path, name, a.Shape, m.Spec.Shapes[i])
 		}
 		w[i] = make([]float32, a.Len())

@@ -26,22 +26,14 @@ type EvalResult = agent.EvalResult
 // Deterministic uses the action means; otherwise actions are sampled with
 // the policy's σ from an rng of its own. Round picks different episodes.
 func (l *Learner) Evaluate(episodes, round int, deterministic bool) (EvalResult, error) {
-	o := agent.EvalOptions{
-		Episodes: episodes, Parallel: l.Cfg.NumEnvs, Seed: l.Cfg.Seed, Round: round,
-		Make: func() (envs.Env, error) { return makeEnv(l.Cfg, l.Cfg.RewardDelay) },
-		K:    l.Cfg.K, A: l.Spec.ActDim, Stream: streamEvalDeterministic,
-	}
+	var logStd []float64
 	if !deterministic {
-		ls, err := l.logStd()
-		if err != nil {
+		var err error
+		if logStd, err = l.logStd(); err != nil {
 			return EvalResult{}, err
 		}
-		o.Stream, o.Std = streamEvalSampled, make([]float64, len(ls))
-		for i, v := range ls {
-			o.Std[i] = math.Exp(v)
-		}
 	}
-	return agent.Evaluate(o, l.Policy())
+	return evaluate(l.Cfg, l.Spec, logStd, l.Policy(), episodes, l.Cfg.NumEnvs, round, deterministic)
 }
 
 // EvaluatePolicy evaluates a policy file's actor on its task exactly as
@@ -49,22 +41,28 @@ func (l *Learner) Evaluate(episodes, round int, deterministic bool) (EvalResult,
 // the same seed and round), with parallel envs.
 func EvaluatePolicy(a *policy.Actor, episodes, parallel, round int, deterministic bool) (EvalResult, error) {
 	m := a.Meta
-	cfg := Config{Task: m.Task, MaxSteps: m.MaxSteps, FixedReset: m.FixedReset}
+	cfg := Config{Task: m.Task, Seed: m.Seed, MaxSteps: m.MaxSteps, FixedReset: m.FixedReset, RewardDelay: max(1, m.RewardDelay)}
+	if !deterministic && len(m.LogStd) != m.Spec.ActDim {
+		return EvalResult{}, fmt.Errorf("ppo: the policy file holds %d σ values for %d actions; sampled evaluation needs them", len(m.LogStd), m.Spec.ActDim)
+	}
+	return evaluate(cfg, m.Spec, m.LogStd, a.Policy(), episodes, parallel, round, deterministic)
+}
+
+// evaluate is the evaluation both share: envs of cfg's task, episodes from
+// cfg.Seed's evaluation streams, σ = exp(logStd) when sampling.
+func evaluate(cfg Config, spec agent.Spec, logStd []float64, pol agent.Policy, episodes, parallel, round int, deterministic bool) (EvalResult, error) {
 	o := agent.EvalOptions{
-		Episodes: episodes, Parallel: parallel, Seed: m.Seed, Round: round,
-		Make: func() (envs.Env, error) { return makeEnv(cfg, max(1, m.RewardDelay)) },
-		K:    m.Spec.K, A: m.Spec.ActDim, Stream: streamEvalDeterministic,
+		Episodes: episodes, Parallel: parallel, Seed: cfg.Seed, Round: round,
+		Make: func() (envs.Env, error) { return makeEnv(cfg, cfg.RewardDelay) },
+		K:    spec.K, A: spec.ActDim, Stream: streamEvalDeterministic,
 	}
 	if !deterministic {
-		if len(m.LogStd) != m.Spec.ActDim {
-			return EvalResult{}, fmt.Errorf("ppo: the policy file holds %d σ values for %d actions; sampled evaluation needs them", len(m.LogStd), m.Spec.ActDim)
-		}
-		o.Stream, o.Std = streamEvalSampled, make([]float64, len(m.LogStd))
-		for i, v := range m.LogStd {
+		o.Stream, o.Std = streamEvalSampled, make([]float64, len(logStd))
+		for i, v := range logStd {
 			o.Std[i] = math.Exp(v)
 		}
 	}
-	return agent.Evaluate(o, a.Policy())
+	return agent.Evaluate(o, pol)
 }
 
 // Policy returns the deterministic policy (action means) of the learner.
@@ -86,11 +84,8 @@ func (l *Learner) SavePolicy(path string) error {
 	if err != nil {
 		return err
 	}
-	meta := policy.Meta{Spec: l.Spec, LogStd: ls, Task: l.Cfg.Task, Learner: l.Cfg.Algo, MaxSteps: l.Cfg.MaxSteps,
+	meta := policy.Meta{Spec: l.Spec, ObsNorm: l.norm, LogStd: ls, Task: l.Cfg.Task, Learner: l.Cfg.Algo, MaxSteps: l.Cfg.MaxSteps,
 		RewardDelay: l.Cfg.RewardDelay, FixedReset: l.Cfg.FixedReset, Seed: l.Cfg.Seed, Steps: l.Step}
-	if l.norm != nil {
-		meta.ObsNorm = l.norm
-	}
 	meta.Provenance()
 	return policy.Save(path, meta, l.Model)
 }

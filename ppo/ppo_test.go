@@ -218,7 +218,7 @@ func TestDivergenceKeepsLastGoodCheckpoint(t *testing.T) { // lr 10 diverges in 
 	saves := 0
 	err = l.Train(TrainOptions{CheckpointEvery: 1, Checkpoint: func(l *Learner) error { saves++; return l.Save(path) }})
 	if err == nil || !strings.Contains(err.Error(), "diverged") {
-		t.Fatalf("Train with lr 1e4: err = %v, want a divergence error", err)
+		t.Fatalf("Train with lr 10: err = %v, want a divergence error", err)
 	}
 	t.Log(err)
 	if saves == 0 {

@@ -29,10 +29,10 @@ const bcStream = 6
 // expertPolicy returns the scripted controller ("scripted") or the
 // deterministic policy of a policy file (or of a run directory's
 // policy.npz), loaded without a trainer or training envs.
-func expertPolicy(task, expert string, b compute.Backend) (envs.Policy, func() error, func(), error) {
+func expertPolicy(task, expert string, b compute.Backend) (envs.Policy, func() error, error) {
 	if expert == "scripted" {
 		p, err := envs.Scripted(task)
-		return p, func() error { return nil }, func() {}, err
+		return p, func() error { return nil }, err
 	}
 	// A policy file, or a run directory holding one.
 	path := expert
@@ -41,21 +41,20 @@ func expertPolicy(task, expert string, b compute.Backend) (envs.Policy, func() e
 	}
 	a, err := policy.Open(path, b)
 	if err != nil {
-		return nil, nil, nil, fmt.Errorf("--expert: %w", err)
+		return nil, nil, fmt.Errorf("--expert: %w", err)
 	}
 	if a.Meta.Task != task {
-		return nil, nil, nil, fmt.Errorf("--expert: %s was trained on %s, not %s", path, a.Meta.Task, task)
+		return nil, nil, fmt.Errorf("--expert: %s was trained on %s, not %s", path, a.Meta.Task, task)
 	}
 	p, errf := agent.AsEnvPolicy(a.Policy(), a.Meta.Spec.K, a.Meta.Spec.ActDim)
-	return p, errf, func() {}, nil
+	return p, errf, nil
 }
 
 func collectDemos(task, expert string, episodes int, seed int64, onlySuccess bool, b compute.Backend) (*bc.Demos, error) {
-	p, errf, closeFn, err := expertPolicy(task, expert, b)
+	p, errf, err := expertPolicy(task, expert, b)
 	if err != nil {
 		return nil, err
 	}
-	defer closeFn()
 	d, err := bc.Collect(task, p, episodes, agent.ResetSeed(seed, bcStream, 0, 0), onlySuccess)
 	if err != nil {
 		return nil, err

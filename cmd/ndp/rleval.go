@@ -59,23 +59,8 @@ func init() {
 			if controlHz != "" {
 				return denseEval(w, l, controlHz, episodes, seed)
 			}
-			for _, det := range []bool{true, false} {
-				r, err := l.Evaluate(episodes, int(seed), det)
-				if err != nil {
-					return err
-				}
-				mode := map[bool]string{true: "deterministic", false: "sampled"}[det]
-				fmt.Fprintf(w, "%s %s after %d env steps, %s: success %.3f (final step %.3f), return %.2f over %d episodes\n",
-					l.Cfg.Algo, l.Cfg.Task, l.Step, mode, r.Success, r.FinalSuccess, r.Return, r.Episodes)
-			}
-			if gif != "" {
-				res, err := writeEpisodeGIF(gif, l.Cfg.Task, l.Policy(), l.Cfg.K, l.Spec.ActDim, seed)
-				if err != nil {
-					return err
-				}
-				fmt.Fprintf(w, "wrote %s: success %v, return %.2f, %d steps\n", gif, res.Success == 1, res.Return, int(res.Length))
-			}
-			return nil
+			eval := func(det bool) (agent.EvalResult, error) { return l.Evaluate(episodes, int(seed), det) }
+			return reportEval(w, l.Cfg.Algo, l.Cfg.Task, l.Step, eval, gif, l.Policy(), l.Spec, seed)
 		},
 	}
 	fl := cmd.Flags()
@@ -96,17 +81,25 @@ func evalPolicyFile(w io.Writer, path string, b compute.Backend, episodes int, s
 		return err
 	}
 	m := a.Meta
+	eval := func(det bool) (agent.EvalResult, error) { return ppo.EvaluatePolicy(a, episodes, 8, int(seed), det) }
+	return reportEval(w, m.Learner, m.Task, m.Steps, eval, gif, a.Policy(), m.Spec, seed)
+}
+
+// reportEval prints the deterministic and the sampled evaluation of a
+// policy and, with gif, renders one deterministic episode.
+func reportEval(w io.Writer, learner, task string, steps int64, eval func(det bool) (agent.EvalResult, error),
+	gif string, pol agent.Policy, spec agent.Spec, seed int64) error {
 	for _, det := range []bool{true, false} {
-		r, err := ppo.EvaluatePolicy(a, episodes, 8, int(seed), det)
+		r, err := eval(det)
 		if err != nil {
 			return err
 		}
 		mode := map[bool]string{true: "deterministic", false: "sampled"}[det]
 		fmt.Fprintf(w, "%s %s after %d env steps, %s: success %.3f (final step %.3f), return %.2f over %d episodes\n",
-			m.Learner, m.Task, m.Steps, mode, r.Success, r.FinalSuccess, r.Return, r.Episodes)
+			learner, task, steps, mode, r.Success, r.FinalSuccess, r.Return, r.Episodes)
 	}
 	if gif != "" {
-		res, err := writeEpisodeGIF(gif, m.Task, a.Policy(), m.Spec.K, m.Spec.ActDim, seed)
+		res, err := writeEpisodeGIF(gif, task, pol, spec.K, spec.ActDim, seed)
 		if err != nil {
 			return err
 		}
