@@ -9,12 +9,14 @@
 package experiment
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"math"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -124,7 +126,11 @@ func RunAll(ctx context.Context, runs []Run, b compute.Backend, workers int, log
 			}
 		}()
 	}
-	for _, r := range runs {
+	// Seed-major order: a grid cut short (a session's end) still has every
+	// task × label on its first seeds.
+	order := slices.Clone(runs)
+	slices.SortStableFunc(order, func(a, b Run) int { return cmp.Compare(a.Cfg.Seed, b.Cfg.Seed) })
+	for _, r := range order {
 		if r.Done() {
 			mu.Lock()
 			done++
