@@ -62,20 +62,68 @@ func TestMeansLayout(t *testing.T) {
 	}
 }
 
-func TestAsEnvPolicyReplansEveryK(t *testing.T) {
-	calls := 0
-	pol := func(obs [][]float64) ([]float64, error) {
-		calls++
-		return []float64{float64(calls), 10 * float64(calls)}, nil // K=2 steps of A=1
+func TestEvaluateQueriesEveryKAndCallsHooks(t *testing.T) {
+	cases := []struct {
+		name               string
+		episodes, parallel int
+	}{{"one env", 3, 1}, {"parallel", 3, 2}}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			const K, steps = 2, 6
+			queries, resets, stepsSeen := 0, map[int]int64{}, 0
+			last := map[int][]float64{} // per env: the observation its next action is chosen from
+			pol := func(obs [][]float64) ([]float64, error) {
+				queries++
+				return make([]float64, len(obs)*K*4), nil
+			}
+			res, err := Evaluate(EvalOptions{
+				Episodes: c.episodes, Parallel: c.parallel, K: K, A: 4,
+				Make:  func() (envs.Env, error) { return envs.Make("push", envs.WithMaxSteps(steps)) },
+				Seeds: func(i int) int64 { return 100 + int64(i) },
+				Reset: func(env, ep int, seed int64, obs []float64) error {
+					resets[ep] = seed
+					last[env] = obs
+					return nil
+				},
+				Step: func(env, _ int, obs, a []float64, r StepResult) error {
+					stepsSeen++
+					if &obs[0] != &last[env][0] || len(a) != 4 {
+						t.Errorf("step hook: obs is not the env's previous observation, or action of %d dims", len(a))
+					}
+					last[env] = r.Obs
+					return nil
+				},
+			}, pol)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Episodes != c.episodes || res.Steps != c.episodes*steps || stepsSeen != res.Steps || res.Length != steps {
+				t.Errorf("%d episodes, %d steps (%d hooked), length %v", res.Episodes, res.Steps, stepsSeen, res.Length)
+			}
+			batches := (c.episodes + c.parallel - 1) / c.parallel
+			if queries != batches*steps/K {
+				t.Errorf("%d policy queries, want %d", queries, batches*steps/K)
+			}
+			for ep := range c.episodes {
+				if resets[ep] != 100+int64(ep) {
+					t.Errorf("episode %d reset with seed %d", ep, resets[ep])
+				}
+			}
+		})
 	}
-	p, errf := AsEnvPolicy(pol, 2, 1)
-	p.Reset()
-	var got []float64
-	for range 4 {
-		got = append(got, p.Act(nil)[0])
+}
+
+func TestFromEnvPolicyResetsAndRefusesBatches(t *testing.T) {
+	p := envs.NewRandomPolicy(2, 1)
+	pol, reset := FromEnvPolicy(p)
+	if a, err := pol([][]float64{{0}}); err != nil || len(a) != 2 {
+		t.Errorf("one observation: %v, %v", a, err)
 	}
-	if calls != 2 || got[0] != 1 || got[1] != 10 || got[2] != 2 || got[3] != 20 || errf() != nil {
-		t.Errorf("actions %v after %d queries", got, calls)
+	if _, err := pol([][]float64{{0}, {0}}); err == nil {
+		t.Error("two observations: want an error")
+	}
+	if err := reset(0, 0, 0, nil); err != nil {
+		t.Error(err)
 	}
 }
 

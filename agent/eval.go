@@ -11,6 +11,19 @@ import (
 // [len(obs), K, A].
 type Policy func(obs [][]float64) ([]float64, error)
 
+// Seed streams: every part of ndp that resets envs draws its episodes from
+// a stream of its own (through [ResetSeed]), so training, evaluation,
+// demonstrations and showcase episodes never share a layout. The values are
+// part of what makes logged results reproducible: never renumber them.
+const (
+	StreamTrain       = 0 // PPO's training envs
+	StreamEval        = 4 // deterministic evaluation of a learner or policy file
+	StreamEvalSampled = 5 // evaluation with sampled actions
+	StreamDemos       = 6 // behaviour cloning's demonstrations
+	StreamCloneEval   = 7 // evaluation of a cloned policy
+	StreamShowcase    = 9 // dense control and videos
+)
+
 // ResetSeed derives a distinct, reproducible env seed per run seed, stream,
 // env and episode (splitmix64 of the four), so training, evaluation and
 // demonstration collection never share episodes.
@@ -27,13 +40,26 @@ func ResetSeed(seed int64, stream, env, episode int) int64 {
 // EvalOptions configure [Evaluate].
 type EvalOptions struct {
 	Episodes int                      // episodes to run (≥ 1)
-	Parallel int                      // envs stepped at once (default 8)
-	Make     func() (envs.Env, error) // builds one env of the task
+	Parallel int                      // envs stepped at once (default 8; 1 for stateful controllers)
+	Make     func() (envs.Env, error) // builds one env of the task (closed at the end)
+	Envs     []envs.Env               // instead of Make: the caller's envs, left open (Parallel = len(Envs))
 	Seed     int64                    // run seed; with Stream and Round it fixes the episodes
 	Stream   int                      // seed stream (keep evaluation apart from training)
 	Round    int                      // evaluation round: different rounds see different episodes
 	Std      []float64                // per action dim: Gaussian noise σ added to the means (nil: deterministic)
 	K, A     int                      // actions per decision and action dims
+
+	// Seeds, if set, gives episode i's reset seed instead of
+	// ResetSeed(Seed, Stream, i, Round).
+	Seeds func(episode int) int64
+	// Reset, if set, is called with each episode's first observation,
+	// before the policy sees it (for recorders and stateful controllers).
+	Reset func(env, episode int, seed int64, obs []float64) error
+	// Step, if set, is called after every env step with the observation
+	// the action was chosen from, the action sent and the step's outcome
+	// (for GIF, demonstration and jerk recorders). Its error stops the
+	// rollout.
+	Step func(env, episode int, obs, action []float64, r StepResult) error
 }
 
 // EvalResult summarises evaluation episodes.
@@ -41,28 +67,41 @@ type EvalResult struct {
 	Episodes     int     // episodes run
 	Success      float64 // fraction successful at any step (Meta-World's convention)
 	FinalSuccess float64 // fraction successful at the last step
+	Unstable     float64 // fraction truncated by simulator divergence
 	Return       float64 // mean undiscounted return
 	Length       float64 // mean episode length
+	Steps        int     // env steps taken in total
 }
 
-// Evaluate rolls pol out for o.Episodes episodes, querying it once every K
-// steps, and reports success and return.
+// Evaluate is ndp's one rollout loop, used by evaluation, demonstration
+// collection, videos and dense control: it rolls pol out for o.Episodes
+// episodes on up to o.Parallel envs, querying it once every K steps, calls
+// the hooks, and reports success and return.
 func Evaluate(o EvalOptions, pol Policy) (EvalResult, error) {
-	if o.Episodes < 1 || o.K < 1 || o.A < 1 || o.Make == nil {
+	if o.Episodes < 1 || o.K < 1 || o.A < 1 || (o.Make == nil && len(o.Envs) == 0) {
 		return EvalResult{}, fmt.Errorf("agent: evaluate needs episodes, K, A ≥ 1 and an env maker (got %d, %d, %d)", o.Episodes, o.K, o.A)
 	}
 	if o.Parallel < 1 {
 		o.Parallel = 8
 	}
+	if o.Seeds == nil {
+		o.Seeds = func(ep int) int64 { return ResetSeed(o.Seed, o.Stream, ep, o.Round) }
+	}
 	n := min(o.Episodes, o.Parallel)
-	es := make([]envs.Env, n)
-	for i := range es {
-		e, err := o.Make()
-		if err != nil {
-			return EvalResult{}, err
+	es := o.Envs
+	if len(es) > 0 {
+		n = min(o.Episodes, len(es))
+		es = es[:n]
+	} else {
+		es = make([]envs.Env, n)
+		for i := range es {
+			e, err := o.Make()
+			if err != nil {
+				return EvalResult{}, err
+			}
+			defer e.Close()
+			es[i] = e
 		}
-		defer e.Close()
-		es[i] = e
 	}
 	stepper := NewStepper(es)
 	defer stepper.Close()
@@ -75,16 +114,21 @@ func Evaluate(o EvalOptions, pol Policy) (EvalResult, error) {
 		alive := make([]bool, n)
 		ret := make([]float64, n)
 		for i := range batch {
-			ob, err := es[i].Reset(ResetSeed(o.Seed, o.Stream, i+started, o.Round))
+			seed := o.Seeds(i + started)
+			ob, err := es[i].Reset(seed)
 			if err != nil {
 				return res, fmt.Errorf("agent: eval reset: %w", err)
 			}
 			obs[i], alive[i] = ob, true
+			if o.Reset != nil {
+				if err := o.Reset(i, i+started, seed, ob); err != nil {
+					return res, err
+				}
+			}
 		}
 		for i := batch; i < n; i++ {
 			obs[i] = obs[0] // padding rows keep one batch shape; never stepped
 		}
-		started += batch
 		for anyAlive(alive) {
 			means, err := pol(obs)
 			if err != nil {
@@ -112,6 +156,12 @@ func Evaluate(o EvalOptions, pol Policy) (EvalResult, error) {
 					if r.Err != nil {
 						return res, fmt.Errorf("agent: eval env: %w", r.Err)
 					}
+					res.Steps++
+					if o.Step != nil {
+						if err := o.Step(i, i+started, obs[i], actions[i], r); err != nil {
+							return res, err
+						}
+					}
 					ret[i] += r.Reward
 					obs[i] = r.Obs
 					if r.Done {
@@ -125,14 +175,31 @@ func Evaluate(o EvalOptions, pol Policy) (EvalResult, error) {
 						if r.Info.Success {
 							res.FinalSuccess++
 						}
+						if r.Info.Unstable {
+							res.Unstable++
+						}
 					}
 				}
 			}
 		}
+		started += batch
 	}
 	k := float64(res.Episodes)
-	res.Success, res.FinalSuccess, res.Return, res.Length = res.Success/k, res.FinalSuccess/k, res.Return/k, res.Length/k
+	res.Success, res.FinalSuccess, res.Unstable, res.Return, res.Length = res.Success/k, res.FinalSuccess/k, res.Unstable/k, res.Return/k, res.Length/k
 	return res, nil
+}
+
+// FromEnvPolicy adapts a per-step envs.Policy (a scripted expert, or random
+// actions) to the rollout loop: K = 1, one env (Parallel 1), and the
+// returned reset hook, which calls p.Reset, as EvalOptions.Reset.
+func FromEnvPolicy(p envs.Policy) (Policy, func(env, episode int, seed int64, obs []float64) error) {
+	pol := func(obs [][]float64) ([]float64, error) {
+		if len(obs) != 1 {
+			return nil, fmt.Errorf("agent: a per-step policy drives one env at a time, got %d observations", len(obs))
+		}
+		return p.Act(obs[0]), nil
+	}
+	return pol, func(int, int, int64, []float64) error { p.Reset(); return nil }
 }
 
 func anyAlive(a []bool) bool {
@@ -186,79 +253,3 @@ func (s *Stepper) step(i int) {
 
 // Close stops the workers (the envs stay open).
 func (s *Stepper) Close() { s.pool.Close() }
-
-// Episode runs one deterministic episode of pol on e from seed, querying it
-// every K steps and calling after (if not nil) after every step, e.g. to
-// capture a video frame.
-func Episode(e envs.Env, pol Policy, K, A int, seed int64, after func(info envs.Info) error) (EvalResult, error) {
-	obs, err := e.Reset(seed)
-	if err != nil {
-		return EvalResult{}, err
-	}
-	res := EvalResult{Episodes: 1}
-	for {
-		means, err := pol([][]float64{obs})
-		if err != nil {
-			return res, err
-		}
-		for j := range K {
-			var r float64
-			var done bool
-			var info envs.Info
-			obs, r, done, info, err = e.Step(means[j*A : (j+1)*A])
-			if err != nil {
-				return res, err
-			}
-			res.Return += r
-			if after != nil {
-				if err := after(info); err != nil {
-					return res, err
-				}
-			}
-			if done {
-				res.Length = float64(info.Step)
-				if info.EpisodeSuccess {
-					res.Success = 1
-				}
-				if info.Success {
-					res.FinalSuccess = 1
-				}
-				return res, nil
-			}
-		}
-	}
-}
-
-// stepper adapts a Policy to envs.Policy: it plans K actions from one
-// observation and plays them one per step.
-type stepper struct {
-	pol  Policy
-	K, A int
-	plan []float64
-	next int
-	err  error
-}
-
-// AsEnvPolicy wraps pol (queried every K steps) as a per-step envs.Policy,
-// e.g. to use a trained learner as the expert of behaviour cloning. A query
-// error makes Act return zero actions and is reported by the returned func.
-func AsEnvPolicy(pol Policy, K, A int) (envs.Policy, func() error) {
-	s := &stepper{pol: pol, K: K, A: A}
-	return s, func() error { return s.err }
-}
-
-func (s *stepper) Reset() { s.next = s.K }
-
-func (s *stepper) Act(obs []float64) []float64 {
-	if s.next >= s.K {
-		plan, err := s.pol([][]float64{obs})
-		if err != nil {
-			s.err = err
-			return make([]float64, s.A)
-		}
-		s.plan, s.next = plan, 0
-	}
-	a := append([]float64(nil), s.plan[s.next*s.A:(s.next+1)*s.A]...)
-	s.next++
-	return a
-}

@@ -16,7 +16,7 @@ import (
 
 func collectPush(t *testing.T, n int) *Demos {
 	t.Helper()
-	ex, err := envs.Scripted("push")
+	ex, err := ScriptedExpert("push")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -215,7 +215,7 @@ func Train(cfg Config, d *Demos, b compute.Backend) (*Cloner, error) {
 // (seeded apart from the demonstrations) and reports success.
 func (c *Cloner) Evaluate(episodes int) (agent.EvalResult, error) {
 	return agent.Evaluate(agent.EvalOptions{
-		Episodes: episodes, Seed: c.Cfg.Seed, Stream: 7, K: c.Spec.K, A: c.Spec.ActDim,
+		Episodes: episodes, Seed: c.Cfg.Seed, Stream: agent.StreamCloneEval, K: c.Spec.K, A: c.Spec.ActDim,
 		Make: func() (envs.Env, error) { return envs.Make(c.Task) },
 	}, func(obs [][]float64) ([]float64, error) {
 		res, err := c.Model.Forward(c.Spec.Batch(obs, c.Norm))

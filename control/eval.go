@@ -107,8 +107,8 @@ func (j *jerk) mean() float64 {
 // rate (targets moved once per env step by envs.Env.Step, as in training);
 // hz > 0 makes the env with envs.WithControlHz(hz) and drives it with one
 // DMP setpoint per physics step through envs.DenseEnv.StepSetpoints.
-// Episode seeds follow agent.ResetSeed(seed, 9, 0, episode), the same for
-// every rate.
+// Episode seeds follow agent.ResetSeed(seed, agent.StreamShowcase, 0,
+// episode), the same for every rate.
 func Evaluate(task string, m *model.Model, spec agent.Spec, norm *rl.RunningMeanStd, hz float64, episodes int, seed int64) (RateResult, error) {
 	if episodes < 1 {
 		return RateResult{}, fmt.Errorf("control: %d episodes, need ≥ 1", episodes)
@@ -137,11 +137,11 @@ func Evaluate(task string, m *model.Model, spec agent.Spec, norm *rl.RunningMean
 	if err != nil {
 		return RateResult{}, err
 	}
-	pol, err := m.Policy()
+	phi, err := m.Policy()
 	if err != nil {
 		return RateResult{}, fmt.Errorf("control: pure-Go policy: %w", err)
 	}
-	rt, err := New(pol, cfg)
+	rt, err := New(phi, cfg)
 	if err != nil {
 		return RateResult{}, err
 	}
@@ -152,86 +152,99 @@ func Evaluate(task string, m *model.Model, spec agent.Spec, norm *rl.RunningMean
 	}
 	cmdJ, posJ := newJerk(D, dtOf(e)/float64(n)), newJerk(D, dtOf(e))
 	segJ := newJerk(D, dtOf(e)/float64(n))
-	sp := make([]float64, n*D)
-	extra := make([]float64, X)
-	act := make([]float64, e.ActDim())
 	lo, hi := de.SetpointLimits()
 	cmd, prev, pos := make([]float64, D), make([]float64, D), make([]float64, D)
-	for ep := range episodes {
-		obs, err := e.Reset(agent.ResetSeed(seed, 9, 0, ep))
-		if err != nil {
-			return res, fmt.Errorf("control: episode %d: %w", ep, err)
-		}
-		cmdJ.reset()
-		posJ.reset()
-		rt.decided = false // every episode starts with a query
-		var info envs.Info
-		for done := false; !done; {
-			de.Commanded(cmd)
-			if rt.Due() {
-				if err := rt.Decide(obs, cmd); err != nil {
-					return res, fmt.Errorf("control: episode %d step %d: %w", ep, info.Step, err)
-				}
-				segJ.reset()
+	// The rollout loop queries this per-step policy; it is the runtime:
+	// a DMP decision when one is due, then one env step's worth of output.
+	// At the training rate that is the DMP delta of the step (what
+	// envs.Env.Step takes, as in training); faster, n setpoints and the
+	// extra dims, which the env wrapper hands to StepSetpoints.
+	act := make([]float64, e.ActDim())
+	sp := make([]float64, n*D+X)
+	step := func(obs [][]float64) ([]float64, error) {
+		de.Commanded(cmd)
+		if rt.Due() {
+			if err := rt.Decide(obs[0], cmd); err != nil {
+				return nil, err
 			}
+			segJ.reset()
+		}
+		if hz == 0 {
+			copy(prev, rt.y)
+			if rt.tick == 0 {
+				copy(prev, rt.y0)
+			}
+			if err := rt.Tick(sp[:D]); err != nil {
+				return nil, err
+			}
+			for d := range D {
+				act[d] = rt.y[d] - prev[d]
+			}
+			for a := D; a < len(act); a++ {
+				act[a] = rt.aux[a-D]
+			}
+			return act, nil
+		}
+		for i := range n {
+			p := sp[i*D : (i+1)*D]
+			if err := rt.Tick(p); err != nil {
+				return nil, err
+			}
+			segJ.add(p)        // the DMP's own setpoint, before clipping
+			for d := range p { // what the env commands: clipped to its limits
+				p[d] = math.Max(lo[d], math.Min(hi[d], p[d]))
+			}
+			cmdJ.add(p)
+		}
+		copy(sp[n*D:], rt.aux)
+		return sp, nil
+	}
+	o := agent.EvalOptions{
+		Episodes: episodes, K: 1, A: len(act), Envs: []envs.Env{e},
+		Seeds: func(ep int) int64 { return agent.ResetSeed(seed, agent.StreamShowcase, 0, ep) },
+		Reset: func(int, int, int64, []float64) error {
+			cmdJ.reset()
+			posJ.reset()
+			rt.decided = false // every episode starts with a query
+			return nil
+		},
+		Step: func(_, _ int, _, _ []float64, r agent.StepResult) error {
 			if hz == 0 {
-				// Training semantics: action = DMP delta of this env step.
-				copy(prev, rt.y)
-				if rt.tick == 0 {
-					copy(prev, rt.y0)
-				}
-				if err := rt.Tick(sp[:D]); err != nil {
-					return res, err
-				}
-				for d := range D {
-					act[d] = rt.y[d] - prev[d]
-				}
-				for a := D; a < len(act); a++ {
-					act[a] = rt.aux[a-D]
-				}
-				obs, _, done, info, err = e.Step(act)
 				de.Commanded(cmd)
 				for range n {
 					cmdJ.add(cmd)
 					segJ.add(cmd)
 				}
-			} else {
-				for i := range n {
-					p := sp[i*D : (i+1)*D]
-					if err := rt.Tick(p); err != nil {
-						return res, err
-					}
-					segJ.add(p)        // the DMP's own setpoint, before clipping
-					for d := range p { // what the env commands: clipped to its limits
-						p[d] = math.Max(lo[d], math.Min(hi[d], p[d]))
-					}
-					cmdJ.add(p)
-				}
-				copy(extra, rt.aux)
-				obs, _, done, info, err = de.StepSetpoints(sp, extra)
-			}
-			if err != nil {
-				return res, fmt.Errorf("control: episode %d step %d: %w", ep, info.Step, err)
 			}
 			for d, idx := range spec.Pos {
-				pos[d] = obs[idx]
+				pos[d] = r.Obs[idx]
 			}
 			posJ.add(pos)
-		}
-		if info.EpisodeSuccess {
-			res.Success++
-		}
-		if info.Success {
-			res.FinalSuccess++
-		}
-		if info.Unstable {
-			res.Unstable++
-		}
+			return nil
+		},
 	}
-	res.Success /= float64(episodes)
-	res.FinalSuccess /= float64(episodes)
+	if hz > 0 {
+		o.A, o.Envs = len(sp), []envs.Env{setpointEnv{de, n * D}}
+	}
+	r, err := agent.Evaluate(o, step)
+	if err != nil {
+		return res, fmt.Errorf("control: %w", err)
+	}
+	res.Success, res.FinalSuccess = r.Success, r.FinalSuccess
+	res.Unstable = int(math.Round(r.Unstable * float64(r.Episodes)))
 	res.CmdJerk, res.PosJerk, res.SegJerk = cmdJ.mean(), posJ.mean(), segJ.mean()
 	return res, nil
+}
+
+// setpointEnv steps a dense env with a flat action of n·D setpoints and
+// then the extra (non-position) dims, through StepSetpoints.
+type setpointEnv struct {
+	envs.DenseEnv
+	split int
+}
+
+func (e setpointEnv) Step(a []float64) ([]float64, float64, bool, envs.Info, error) {
+	return e.StepSetpoints(a[:e.split], a[e.split:])
 }
 
 func dtOf(e envs.Env) float64 {

@@ -57,37 +57,46 @@ func BenchmarkStep(b *testing.B) {
 	}
 }
 
-// BenchmarkVecStep steps 8 envs on 2 goroutines (the 2-core figure).
-func BenchmarkVecStep(b *testing.B) {
+// BenchmarkPoolStep steps 8 envs on 2 persistent workers (the 2-core
+// figure), as training and evaluation do through agent.Stepper.
+func BenchmarkPoolStep(b *testing.B) {
 	const n, workers = 8, 2
 	for _, name := range Names() {
 		b.Run(name, func(b *testing.B) {
-			v, err := NewVec(name, n, workers)
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer v.Close()
+			es := make([]Env, n)
+			errs := make([]error, n)
 			rng := rand.New(rand.NewPCG(1, 2))
 			acts := make([][]float64, n)
-			for i := range acts {
-				acts[i] = randomActions(rng, v.Env(0).ActDim())
+			for i := range es {
+				e, err := Make(name)
+				if err != nil {
+					b.Fatal(err)
+				}
+				defer e.Close()
+				if _, err := e.Reset(int64(i)); err != nil {
+					b.Fatal(err)
+				}
+				es[i], acts[i] = e, randomActions(rng, e.ActDim())
 			}
-			if _, err := v.Reset(0); err != nil {
-				b.Fatal(err)
+			pool := NewPool(n, workers)
+			defer pool.Close()
+			step := func(i int) {
+				_, _, done, info, err := es[i].Step(acts[i])
+				if err == nil && done {
+					_, err = es[i].Reset(int64(info.Step))
+				}
+				errs[i] = err
 			}
 			steps := 0
 			c0 := cpuTime(0)
 			for b.Loop() {
-				_, _, dones, _, err := v.Step(acts)
-				if err != nil {
-					b.Fatal(err)
-				}
-				steps += n
-				if dones[0] {
-					if _, err := v.Reset(int64(steps)); err != nil {
+				pool.Run(step)
+				for _, err := range errs {
+					if err != nil {
 						b.Fatal(err)
 					}
 				}
+				steps += n
 			}
 			b.ReportMetric(float64(steps)/b.Elapsed().Seconds(), "steps/s")
 			b.ReportMetric(float64(steps)/(cpuTime(0)-c0).Seconds(), "steps/cpu-s")

@@ -81,32 +81,6 @@ func TestDimsAndLayout(t *testing.T) {
 	}
 }
 
-// TestScriptedSuccess is the feasibility proof: each scripted controller
-// solves its task in at least 80% of 100 random resets.
-func TestScriptedSuccess(t *testing.T) {
-	for _, tc := range allTasks {
-		t.Run(tc.name, func(t *testing.T) {
-			e := mustMake(t, tc.name)
-			p, err := Scripted(tc.name)
-			if err != nil {
-				t.Fatal(err)
-			}
-			const n = 100
-			st, err := Evaluate(e, p, n, 0)
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Logf("%s: success %.2f final-step %.2f unstable %d over %d resets",
-				tc.name, st.SuccessRate(), st.FinalSuccessRate(), st.Unstable, n)
-			if st.SuccessRate() < 0.8 {
-				t.Errorf("%s scripted success %.2f < 0.80", tc.name, st.SuccessRate())
-			}
-			if st.Unstable > 0 {
-				t.Errorf("%d unstable episodes", st.Unstable)
-			}
-		})
-	}
-}
 
 func randomActions(rng *rand.Rand, n int) []float64 {
 	a := make([]float64, n)
@@ -270,60 +244,6 @@ func TestSawyerHandTracksMocap(t *testing.T) {
 	}
 }
 
-func TestVecEnvDeterministic(t *testing.T) {
-	run := func(workers int) ([][]float64, []float64) {
-		v, err := NewVec("soccer", 5, workers)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer v.Close()
-		obs, err := v.Reset(11)
-		if err != nil {
-			t.Fatal(err)
-		}
-		pols := make([]Policy, v.Len())
-		for i := range pols {
-			pols[i], _ = Scripted("soccer")
-		}
-		var total []float64
-		for s := 0; s < 40; s++ {
-			acts := make([][]float64, v.Len())
-			for i := range acts {
-				acts[i] = pols[i].Act(obs[i])
-			}
-			var rew []float64
-			obs, rew, _, _, err = v.Step(acts)
-			if err != nil {
-				t.Fatal(err)
-			}
-			total = append(total, rew...)
-		}
-		return obs, total
-	}
-	o1, r1 := run(1)
-	o2, r2 := run(2)
-	if !slices.Equal(r1, r2) {
-		t.Error("rewards depend on the number of workers")
-	}
-	for i := range o1 {
-		if !slices.Equal(o1[i], o2[i]) {
-			t.Errorf("env %d observation depends on the number of workers", i)
-		}
-	}
-	if _, err := NewVec("push", 0, 1); err == nil {
-		t.Error("NewVec with 0 envs succeeded")
-	}
-	v, _ := NewVec("push", 2, 2)
-	defer v.Close()
-	v.Reset(0)
-	if _, _, _, _, err := v.Step([][]float64{{0, 0, 0, 0}}); err == nil {
-		t.Error("wrong number of actions accepted")
-	}
-	if _, _, _, _, err := v.Step([][]float64{{0, 0, 0, 0}, {math.NaN(), 0, 0, 0}}); !errors.Is(err, ErrBadAction) {
-		t.Errorf("NaN action in vec env: %v", err)
-	}
-}
-
 func TestInverseDynamics(t *testing.T) {
 	e := mustMake(t, "pick")
 	e.Reset(0)
@@ -344,34 +264,6 @@ func TestInverseDynamics(t *testing.T) {
 	}
 	if _, err := InverseDynamics(e, make([]float64, 2)); err == nil {
 		t.Error("wrong qacc length accepted")
-	}
-}
-
-func TestRecordDemos(t *testing.T) {
-	e := mustMake(t, "pick")
-	p, _ := Scripted("pick")
-	eps, err := Record(e, p, 3, 10)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(eps) != 3 {
-		t.Fatalf("%d episodes", len(eps))
-	}
-	for _, ep := range eps {
-		if len(ep.Obs) != len(ep.Actions)+1 || len(ep.Actions) != JacoMaxSteps || len(ep.Rewards) != len(ep.Actions) {
-			t.Errorf("seed %d: %d obs, %d actions, %d rewards", ep.Seed, len(ep.Obs), len(ep.Actions), len(ep.Rewards))
-		}
-	}
-	// Replaying the recorded actions reproduces the episode exactly.
-	obs, _ := e.Reset(eps[0].Seed)
-	if !slices.Equal(obs, eps[0].Obs[0]) {
-		t.Fatal("replay starts from a different observation")
-	}
-	for i, a := range eps[0].Actions {
-		obs, _, _, _, _ = e.Step(a)
-		if !slices.Equal(obs, eps[0].Obs[i+1]) {
-			t.Fatalf("replay diverged at step %d", i)
-		}
 	}
 }
 

@@ -36,21 +36,3 @@ func Example() {
 	// DMP y0 indices: [0 1 2]
 	// steps: 150 success: true
 }
-
-// Step several envs in parallel; results depend only on the seed.
-func ExampleNewVec() {
-	vec, err := envs.NewVec("pick", 4, 2)
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	defer vec.Close()
-	obs, _ := vec.Reset(7)
-	actions := make([][]float64, vec.Len())
-	for i := range actions {
-		actions[i] = make([]float64, 9) // hold position
-	}
-	_, rewards, _, _, _ := vec.Step(actions)
-	fmt.Println(len(obs), len(obs[0]), len(rewards))
-	// Output: 4 30 4
-}

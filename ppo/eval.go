@@ -10,14 +10,6 @@ import (
 	"github.com/ndp-go/ndp/rl"
 )
 
-// Seed streams keep training, deterministic and sampled evaluation episodes
-// apart. (Their values are part of what makes logged curves reproducible.)
-const (
-	streamTrain             = 0
-	streamEvalDeterministic = 4
-	streamEvalSampled       = 5
-)
-
 // EvalResult summarises evaluation episodes.
 type EvalResult = agent.EvalResult
 
@@ -54,10 +46,10 @@ func evaluate(cfg Config, spec agent.Spec, logStd []float64, pol agent.Policy, e
 	o := agent.EvalOptions{
 		Episodes: episodes, Parallel: parallel, Seed: cfg.Seed, Round: round,
 		Make: func() (envs.Env, error) { return makeEnv(cfg, cfg.RewardDelay) },
-		K:    spec.K, A: spec.ActDim, Stream: streamEvalDeterministic,
+		K:    spec.K, A: spec.ActDim, Stream: agent.StreamEval,
 	}
 	if !deterministic {
-		o.Stream, o.Std = streamEvalSampled, make([]float64, len(logStd))
+		o.Stream, o.Std = agent.StreamEvalSampled, make([]float64, len(logStd))
 		for i, v := range logStd {
 			o.Std[i] = math.Exp(v)
 		}

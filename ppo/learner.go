@@ -118,7 +118,7 @@ func makeEnv(cfg Config, delay int) (envs.Env, error) {
 }
 
 func (l *Learner) reset(i int) error {
-	obs, err := l.envs[i].Reset(agent.ResetSeed(l.Cfg.Seed, streamTrain, i, l.episodes[i]))
+	obs, err := l.envs[i].Reset(agent.ResetSeed(l.Cfg.Seed, agent.StreamTrain, i, l.episodes[i]))
 	if err != nil {
 		return fmt.Errorf("ppo: resetting env %d: %w", i, err)
 	}

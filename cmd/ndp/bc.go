@@ -8,10 +8,8 @@ import (
 	"github.com/gomlx/compute"
 	"github.com/spf13/cobra"
 
-	"github.com/ndp-go/ndp/agent"
 	"github.com/ndp-go/ndp/backend"
 	"github.com/ndp-go/ndp/bc"
-	"github.com/ndp-go/ndp/envs"
 	"github.com/ndp-go/ndp/policy"
 	"github.com/ndp-go/ndp/run"
 )
@@ -23,44 +21,36 @@ var bcCmd = &cobra.Command{
 
 func init() { rootCmd.AddCommand(bcCmd) }
 
-// bcStream seeds demonstration episodes apart from training and evaluation.
-const bcStream = 6
-
-// expertPolicy returns the scripted controller ("scripted") or the
+// expert returns the scripted controller ("scripted") or the
 // deterministic policy of a policy file (or of a run directory's
 // policy.npz), loaded without a trainer or training envs.
-func expertPolicy(task, expert string, b compute.Backend) (envs.Policy, func() error, error) {
-	if expert == "scripted" {
-		p, err := envs.Scripted(task)
-		return p, func() error { return nil }, err
+func expert(task, name string, b compute.Backend) (bc.Expert, error) {
+	if name == "scripted" {
+		return bc.ScriptedExpert(task)
 	}
-	// A policy file, or a run directory holding one.
-	path := expert
-	if st, err := os.Stat(expert); err == nil && st.IsDir() {
-		path = filepath.Join(expert, run.PolicyFile)
+	path := name
+	if st, err := os.Stat(name); err == nil && st.IsDir() {
+		path = filepath.Join(name, run.PolicyFile)
 	}
 	a, err := policy.Open(path, b)
 	if err != nil {
-		return nil, nil, fmt.Errorf("--expert: %w", err)
+		return bc.Expert{}, fmt.Errorf("--expert: %w", err)
 	}
 	if a.Meta.Task != task {
-		return nil, nil, fmt.Errorf("--expert: %s was trained on %s, not %s", path, a.Meta.Task, task)
+		return bc.Expert{}, fmt.Errorf("--expert: %s was trained on %s, not %s", path, a.Meta.Task, task)
 	}
-	p, errf := agent.AsEnvPolicy(a.Policy(), a.Meta.Spec.K, a.Meta.Spec.ActDim)
-	return p, errf, nil
+	return bc.PolicyExpert(a), nil
 }
 
-func collectDemos(task, expert string, episodes int, seed int64, onlySuccess bool, b compute.Backend) (*bc.Demos, error) {
-	p, errf, err := expertPolicy(task, expert, b)
+func collectDemos(task, name string, episodes int, seed int64, onlySuccess bool, b compute.Backend) (*bc.Demos, error) {
+	ex, err := expert(task, name, b)
 	if err != nil {
 		return nil, err
 	}
-	d, err := bc.Collect(task, p, episodes, agent.ResetSeed(seed, bcStream, 0, 0), onlySuccess)
-	if err != nil {
-		return nil, err
-	}
-	return d, errf()
+	return bc.Collect(task, ex, episodes, seed, onlySuccess)
 }
+
+func init() { rootCmd.AddCommand(bcCmd) }
 
 func init() {
 	var (

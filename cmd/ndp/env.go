@@ -3,12 +3,14 @@ package main
 import (
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/ndp-go/ndp/agent"
 	"github.com/ndp-go/ndp/envs"
 )
 
@@ -95,25 +97,34 @@ func runEnvRollout(w io.Writer, f envRolloutFlags) error {
 		if rec, err = envs.NewRecorder(e, 320, 240); err != nil {
 			return fmt.Errorf("--gif: %w", err)
 		}
-		if err := rec.Capture(); err != nil {
-			return fmt.Errorf("--gif: %w", err)
-		}
 	}
-	hook := func(ep int, _, _ []float64, _ envs.Info) error {
+	pol, reset := agent.FromEnvPolicy(p)
+	capture := func(ep int) error {
 		if rec != nil && ep == 0 {
 			return rec.Capture()
 		}
 		return nil
 	}
 	start := time.Now()
-	st, err := envs.EvaluateFunc(e, p, f.episodes, f.seed, hook)
+	st, err := agent.Evaluate(agent.EvalOptions{
+		Episodes: f.episodes, Parallel: 1, K: 1, A: e.ActDim(),
+		Envs:  []envs.Env{e},
+		Seeds: func(i int) int64 { return f.seed + int64(i) },
+		Reset: func(env, ep int, seed int64, obs []float64) error {
+			if err := reset(env, ep, seed, obs); err != nil {
+				return err
+			}
+			return capture(ep)
+		},
+		Step: func(_, ep int, _, _ []float64, _ agent.StepResult) error { return capture(ep) },
+	}, pol)
 	if err != nil {
 		return err
 	}
 	elapsed := time.Since(start).Seconds()
 	fmt.Fprintf(w, "task %s policy %s episodes %d\n", f.task, f.policy, st.Episodes)
 	fmt.Fprintf(w, "success rate %.3f (final step %.3f), unstable %d, mean return %.3f\n",
-		st.SuccessRate(), st.FinalSuccessRate(), st.Unstable, st.MeanReturn)
+		st.Success, st.FinalSuccess, int(math.Round(st.Unstable*float64(st.Episodes))), st.Return)
 	note := ""
 	if rec != nil {
 		note = " (includes rendering the first episode)"

@@ -119,7 +119,10 @@ func writeEpisodeGIF(path, task string, pol agent.Policy, K, A int, seed int64) 
 	if err != nil {
 		return agent.EvalResult{}, err
 	}
-	res, err := agent.Episode(e, pol, K, A, agent.ResetSeed(seed, 9, 0, 0), func(envs.Info) error { return rec.Capture() })
+	capture := func(int, int, []float64, []float64, agent.StepResult) error { return rec.Capture() }
+	res, err := agent.Evaluate(agent.EvalOptions{Episodes: 1, Envs: []envs.Env{e}, K: K, A: A,
+		Seed: seed, Stream: agent.StreamShowcase, Seeds: func(int) int64 { return agent.ResetSeed(seed, agent.StreamShowcase, 0, 0) },
+		Step: capture}, pol)
 	if err != nil {
 		return res, err
 	}
