@@ -174,12 +174,7 @@ func (c Config) headWidth() int {
 }
 
 // dmpWidth is the part of an ndp head that parametrises the DMP.
-func (c Config) dmpWidth() int {
-	if c.DMP.OnlyG {
-		return c.DoF
-	}
-	return c.DoF * (c.DMP.N + 1)
-}
+func (c Config) dmpWidth() int { return c.headLayout().dmpWidth() }
 
 // DMPConfig returns the dmp package config of the DMP layer.
 func (c Config) DMPConfig() (dmp.Config, error) {

@@ -11,8 +11,8 @@ import (
 // and writes the DMP parameters a dense dmp.Stepper needs, exactly as
 // Model.Build derives them: weights w [D·N] (row-major [D, N]; zero with
 // only_g) and goals g [D] with GoalScale and GoalRelative (g += y0)
-// applied; aux [AuxOut] (may be nil when AuxOut is 0) receives Φ's
-// unscaled extra outputs. It does not allocate.
+// applied (the one decoder, headLayout); aux [AuxOut] (may be nil when
+// AuxOut is 0) receives Φ's unscaled extra outputs. It does not allocate.
 func (p *Policy) DMPParams(obs, y0 []float32, w, g, aux []float64) error {
 	if p.D == 0 {
 		return fmt.Errorf("model: policy has no DMP head")
@@ -21,34 +21,18 @@ func (p *Policy) DMPParams(obs, y0 []float32, w, g, aux []float64) error {
 		return fmt.Errorf("model: DMPParams: obs, y0, w, g, aux have %d, %d, %d, %d, %d values, want %d, %d, %d, %d, %d",
 			len(obs), len(y0), len(w), len(g), len(aux), p.layers[0].in, p.D, p.D*p.N, p.D, p.cfg.AuxOut)
 	}
-	head := p.head(obs)
-	if a := p.cfg.AuxOut; a > 0 {
-		wd := len(head) - a
-		for j, v := range head[wd:] {
-			aux[j] = float64(v / p.scale)
-		}
-		head = head[:wd]
+	p.hl.decode(p.head(obs), y0, p.w, p.g, p.aux)
+	for i, v := range p.w {
+		w[i] = float64(v)
 	}
-	N := p.N
-	onlyG := p.cfg.DMP.OnlyG
-	for d := range p.D {
-		var gd float32
-		if onlyG {
-			gd = head[d]
-			clear(w[d*N : (d+1)*N])
-		} else {
-			gd = head[d*(N+1)+N]
-			for i := range N {
-				w[d*N+i] = float64(head[d*(N+1)+i])
-			}
-		}
-		if gs := p.cfg.GoalScale; gs > 0 {
-			gd *= float32(gs / p.cfg.OutputScale)
-		}
-		if p.cfg.GoalRelative {
-			gd += y0[d]
-		}
-		g[d] = float64(gd)
+	if p.cfg.DMP.OnlyG {
+		clear(w)
+	}
+	for d, v := range p.g {
+		g[d] = float64(v)
+	}
+	for j, v := range p.aux {
+		aux[j] = float64(v)
 	}
 	return nil
 }

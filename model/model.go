@@ -159,28 +159,7 @@ func (m *Model) Build(vars []*graph.Node, obs, y0, dy0 *graph.Node) *Outputs {
 		o.Action = o.Head
 		return o
 	}
-	B, D, N := o.Head.Shape().Dimensions[0], m.Cfg.DoF, m.Cfg.DMP.N
-	head := o.Head
-	if a := m.Cfg.AuxOut; a > 0 {
-		w := m.Cfg.dmpWidth()
-		head = graph.Slice(o.Head, graph.AxisRange(), graph.AxisRange(0, w))
-		// Unscaled: the head's OutputScale is meant for the DMP weights.
-		o.Aux = graph.MulScalar(graph.Slice(o.Head, graph.AxisRange(), graph.AxisRange(w, w+a)), 1/m.Cfg.OutputScale)
-	}
-	if m.Cfg.DMP.OnlyG {
-		o.G = head
-	} else {
-		h := graph.Reshape(head, B, D, N+1)
-		o.W = graph.Slice(h, graph.AxisRange(), graph.AxisRange(), graph.AxisRange(0, N))
-		o.G = graph.Reshape(graph.Slice(h, graph.AxisRange(), graph.AxisRange(), graph.AxisElem(N)), B, D)
-	}
-	if gs := m.Cfg.GoalScale; gs > 0 {
-		// The head was scaled by OutputScale as a whole; rescale the goals.
-		o.G = graph.MulScalar(o.G, gs/m.Cfg.OutputScale)
-	}
-	if m.Cfg.GoalRelative {
-		o.G = graph.Add(o.G, y0)
-	}
+	o.W, o.G, o.Aux = m.Cfg.headLayout().decodeGraph(o.Head, y0)
 	if m.alpha >= 0 {
 		o.AlphaZ = graph.ClipScalar(vars[m.alpha], nn.MinAlphaZ, nn.MaxAlphaZ)
 		o.Y, o.DY = m.dmp.RolloutAlpha(vars[m.alpha], o.W, o.G, y0, dy0)

@@ -24,6 +24,8 @@ type Policy struct {
 	phi           [][]float32
 	omega         nn.Omega
 
+	hl               headLayout
+	w, g             []float32 // decoded DMP weights [D·N] and goals [D] of the last call
 	h, h2, x, y, out []float32
 	aux              []float32 // Φ's extra outputs of the last Act (AuxOut > 0)
 }
@@ -62,6 +64,7 @@ func (m *Model) Policy() (*Policy, error) {
 		p.alpha = math.Min(math.Max(float64(w[m.alpha][0]), nn.MinAlphaZ), nn.MaxAlphaZ)
 		p.phi = m.dmp.Phi()
 	}
+	p.hl, p.w, p.g = m.Cfg.headLayout(), make([]float32, p.D*p.N), make([]float32, p.D)
 	p.x = make([]float32, p.D*p.rows)
 	if m.Cfg.AuxOut > 0 {
 		p.aux = make([]float32, m.Cfg.AuxOut)
@@ -91,14 +94,8 @@ func (p *Policy) Act(obs, y0, dy0 []float32) ([]float32, error) {
 		copy(p.out, head)
 		return p.out, nil
 	}
-	if a := p.cfg.AuxOut; a > 0 {
-		w := len(head) - a
-		for j, v := range head[w:] {
-			p.aux[j] = v / p.scale // unscaled, as in Model.Build
-		}
-		head = head[:w]
-	}
-	p.rollout(head, y0, dy0)
+	p.hl.decode(head, y0, p.w, p.g, p.aux)
+	p.rollout(y0, dy0)
 	if p.omega == nn.OmegaDeltas {
 		T := p.L - 1
 		for d := range p.D {
@@ -118,28 +115,17 @@ func (p *Policy) Aux() []float32 { return p.aux }
 // (shared, valid until the next call).
 func (p *Policy) Trajectory() []float32 { return p.y }
 
-// rollout fills p.y from Φ's output head ([D][N weights, g], or [D] goals).
-func (p *Policy) rollout(head, y0, dy0 []float32) {
+// rollout fills p.y from the decoded weights p.w and goals p.g.
+func (p *Policy) rollout(y0, dy0 []float32) {
 	D, N, L := p.D, p.N, p.L
 	onlyG := p.cfg.DMP.OnlyG
 	for d := range D {
-		var g float32
-		if onlyG {
-			g = head[d]
-		} else {
-			g = head[d*(N+1)+N]
-		}
-		if gs := p.cfg.GoalScale; gs > 0 { // as in Model.Build
-			g *= float32(gs / p.cfg.OutputScale)
-		}
-		if p.cfg.GoalRelative {
-			g += y0[d]
-		}
+		g := p.g[d]
 		x := p.x[d*p.rows : (d+1)*p.rows]
 		if !onlyG {
 			s := g - y0[d]
 			for i := range N {
-				x[i] = s * head[d*(N+1)+i] // u = (g − y0)·w
+				x[i] = s * p.w[d*N+i] // u = (g − y0)·w
 			}
 		}
 		x[p.rows-3], x[p.rows-2], x[p.rows-1] = y0[d], dy0[d], g
