@@ -156,10 +156,8 @@ func Train(cfg Config, d *Demos, b compute.Backend) (*Cloner, error) {
 	}
 	mc := model.Config{Net: model.NetMLP, ObsDim: d.ObsDim, Hidden: cfg.Hidden, Seed: cfg.Seed, Optim: model.OptimConfig{LR: cfg.LR}}
 	if spec.NDP {
-		mc.Head, mc.DoF, mc.Omega, mc.GoalRelative = model.HeadNDP, spec.DoF(), "deltas", true
-		mc.DMP = model.DMPConfig{N: cfg.N, T: cfg.K, Substeps: cfg.Substeps, AlphaZ: cfg.AlphaZ}
-		mc.OutputScale, mc.GoalScale = cfg.WeightScale, cfg.GoalScale
-		mc.AuxOut = spec.AuxOut() // e.g. the Sawyer gripper command
+		mc.SetControlNDP(spec.DoF(), spec.AuxOut(), model.DMPConfig{N: cfg.N, T: cfg.K, Substeps: cfg.Substeps, AlphaZ: cfg.AlphaZ},
+			cfg.WeightScale, cfg.GoalScale)
 	} else {
 		mc.Head, mc.OutDim = model.HeadRaw, d.ActDim
 	}

@@ -73,6 +73,18 @@ type DMPConfig struct {
 	LearnAlphaZ bool    `json:"learn_alpha_z,omitempty"` // α_z is trained, clamped to [0.5, 30] (ablation)
 }
 
+// SetControlNDP makes c the NDP head of the control tasks, the one NDP
+// every control learner (PPO, behaviour cloning) trains: Φ gives (w, g)
+// for each of dof position DoF with the goal relative to the current
+// position, Ω = position deltas (K = d.T actions per decision), Φ's weights
+// scaled by weightScale and goals by goalScale, and aux raw outputs for the
+// action dims that are not positions (e.g. the Sawyer gripper).
+func (c *Config) SetControlNDP(dof, aux int, d DMPConfig, weightScale, goalScale float64) {
+	c.Head, c.DoF, c.AuxOut, c.DMP = HeadNDP, dof, aux, d
+	c.Omega, c.GoalRelative = "deltas", true
+	c.OutputScale, c.GoalScale = weightScale, goalScale
+}
+
 // ParamSpec declares an extra trainable tensor filled with Init.
 type ParamSpec struct {
 	Name  string  `json:"name"`

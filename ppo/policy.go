@@ -24,14 +24,8 @@ func modelConfig(cfg Config, obsDim, actDim, dof int) model.Config {
 	}
 	switch cfg.Algo {
 	case AlgoNDP:
-		mc.Head, mc.DoF = model.HeadNDP, dof
-		mc.DMP = model.DMPConfig{N: cfg.N, T: cfg.K, Substeps: cfg.Substeps, AlphaZ: cfg.AlphaZ,
-			Kernel: cfg.Kernel, OnlyG: cfg.OnlyG, LearnAlphaZ: cfg.LearnAlphaZ}
-		mc.Omega = "deltas"
-		mc.GoalRelative = true
-		mc.OutputScale = cfg.WeightScale
-		mc.GoalScale = cfg.GoalScale
-		mc.AuxOut = actDim - dof // e.g. the Sawyer gripper command, one per decision
+		mc.SetControlNDP(dof, actDim-dof, model.DMPConfig{N: cfg.N, T: cfg.K, Substeps: cfg.Substeps, AlphaZ: cfg.AlphaZ,
+			Kernel: cfg.Kernel, OnlyG: cfg.OnlyG, LearnAlphaZ: cfg.LearnAlphaZ}, cfg.WeightScale, cfg.GoalScale)
 	default: // raw actions: k per decision
 		mc.Head, mc.OutDim, mc.OutputScale = model.HeadRaw, cfg.K*actDim, 1
 	}
