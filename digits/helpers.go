@@ -1,6 +1,7 @@
 package digits
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -240,4 +241,40 @@ func (d *Dataset) TrajectoryStats() (mean, std [2]float64) {
 	}
 	std[0], std[1] = math.Sqrt(std[0]/n), math.Sqrt(std[1]/n)
 	return mean, std
+}
+
+// classStatsJSON is ClassStats as JSON: a class without samples has a null
+// mean (JSON has no NaN).
+type classStatsJSON struct {
+	plainClassStats
+	Mean [NumClasses]*float64
+}
+
+type plainClassStats ClassStats // ClassStats without its JSON methods
+
+// MarshalJSON writes the mean of a class without samples as null.
+func (s ClassStats) MarshalJSON() ([]byte, error) {
+	out := classStatsJSON{plainClassStats: plainClassStats(s)}
+	for c, v := range s.Mean {
+		if !math.IsNaN(v) {
+			out.Mean[c] = &v
+		}
+	}
+	return json.Marshal(out)
+}
+
+// UnmarshalJSON reads what MarshalJSON writes (null: NaN).
+func (s *ClassStats) UnmarshalJSON(b []byte) error {
+	var in classStatsJSON
+	if err := json.Unmarshal(b, &in); err != nil {
+		return err
+	}
+	*s = ClassStats(in.plainClassStats)
+	for c, p := range in.Mean {
+		s.Mean[c] = math.NaN()
+		if p != nil {
+			s.Mean[c] = *p
+		}
+	}
+	return nil
 }

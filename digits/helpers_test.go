@@ -1,6 +1,7 @@
 package digits
 
 import (
+	"encoding/json"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -217,5 +218,23 @@ func TestTrajectoryStats(t *testing.T) {
 	mean, std := d.TrajectoryStats()
 	if mean != [2]float64{2, 10} || std != [2]float64{1, 0} {
 		t.Errorf("stats %v %v", mean, std)
+	}
+}
+
+func TestClassStatsJSONKeepsMissingClasses(t *testing.T) {
+	s, err := PerClass([]int{0, 0, 3}, []float64{1, 3, 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := json.Marshal(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back ClassStats
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	if back.Mean[0] != 2 || back.Mean[3] != 5 || !math.IsNaN(back.Mean[1]) || back.MeanOverClasses != 3.5 || back.Count != s.Count {
+		t.Errorf("round trip %s gave %+v", b, back)
 	}
 }

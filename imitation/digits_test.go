@@ -2,6 +2,7 @@ package imitation
 
 import (
 	"math"
+	"path/filepath"
 	"testing"
 
 	"github.com/ndp-go/ndp/backend"
@@ -41,6 +42,22 @@ func TestDigitsMethodsLearn(t *testing.T) {
 			t.Logf("%s: train-set loss %.1f → %.1f px² (epoch losses %v)", method, before.MeanOverClasses, after.MeanOverClasses, losses)
 			if math.IsNaN(after.MeanOverClasses) || !(after.MeanOverClasses < before.MeanOverClasses) {
 				t.Errorf("loss did not fall: %.2f → %.2f px²", before.MeanOverClasses, after.MeanOverClasses)
+			}
+			// The policy file gives back the same writer.
+			path := filepath.Join(t.TempDir(), "policy.npz")
+			if err := d.SavePolicy(path, 300); err != nil {
+				t.Fatal(err)
+			}
+			back, err := OpenDigits(path, b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, again, err := back.Evaluate(train)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if again.MeanOverClasses != after.MeanOverClasses {
+				t.Errorf("reloaded writer: loss %v, the trained one %v", again.MeanOverClasses, after.MeanOverClasses)
 			}
 		})
 	}

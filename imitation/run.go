@@ -1,6 +1,7 @@
 package imitation
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -15,6 +16,7 @@ import (
 	"github.com/ndp-go/ndp/digits"
 	"github.com/ndp-go/ndp/internal/atomicfile"
 	"github.com/ndp-go/ndp/internal/table"
+	"github.com/ndp-go/ndp/run"
 	"github.com/ndp-go/ndp/runlog"
 )
 
@@ -23,9 +25,16 @@ type DigitsRun struct {
 	Cfg         DigitsConfig
 	Epochs      int             // default 71, as the authors
 	Train, Test *digits.Dataset // training and held-out sets
-	Dir         string          // run directory: log.csv, result.json, preds.json
+	Dir         string          // run directory: log.csv, result.json, preds.json, policy.npz, policy-best.npz
 	Progress    io.Writer       // progress bar (nil: none)
 	DrawIndices []int           // test samples whose predictions go to preds.json
+	// Mode is what to do with a run already in Dir (run.Fresh refuses it,
+	// run.Force replaces it). Digit runs keep no checkpoint: run.Auto and
+	// run.Resume start an unfinished run over.
+	Mode run.Mode
+	// Context stops training after the current epoch (Ctrl-C); RunDigits
+	// then returns run.ErrInterrupted.
+	Context context.Context
 }
 
 // DigitsResult is what result.json holds: Table 2's numbers for one method.
@@ -50,23 +59,36 @@ type Preds struct {
 	Trajs   [][]float32 `json:"trajs"` // per index, [301·2] pen positions
 }
 
+// BestPolicyFile is the policy file of a digits run's best held-out epoch
+// (run.PolicyFile holds the last).
+const BestPolicyFile = "policy-best.npz"
+
 // RunDigits trains one method, evaluating on the test set after every
 // epoch, and writes the run directory.
-func RunDigits(b compute.Backend, r DigitsRun) (*DigitsResult, error) {
+func RunDigits(b compute.Backend, r DigitsRun) (res *DigitsResult, err error) {
 	if r.Epochs == 0 {
 		r.Epochs = 71
 	}
 	if r.Train == nil || r.Test == nil {
 		return nil, fmt.Errorf("imitation: a run needs training and test sets")
 	}
-	if err := os.MkdirAll(r.Dir, 0o755); err != nil {
+	if r.Mode == run.Resume || r.Mode == run.Auto {
+		r.Mode = run.Force // nothing to resume from: start the method over
+	}
+	if _, err := run.Prepare(r.Dir, r.Mode); err != nil {
 		return nil, err
+	}
+	if r.Context == nil {
+		r.Context = context.Background()
 	}
 	d, err := NewDigits(r.Cfg, b)
 	if err != nil {
 		return nil, err
 	}
-	lg, err := runlog.NewCSV(filepath.Join(r.Dir, "log.csv"), false)
+	if err := atomicfile.WriteJSON(filepath.Join(r.Dir, run.ConfigFile), d.Cfg); err != nil {
+		return nil, err
+	}
+	lg, err := runlog.NewCSV(filepath.Join(r.Dir, run.LogFile), false)
 	if err != nil {
 		return nil, err
 	}
@@ -80,6 +102,7 @@ func RunDigits(b compute.Backend, r DigitsRun) (*DigitsResult, error) {
 	start := time.Now()
 	var trainTime time.Duration
 	steps := 0
+	best := math.Inf(1)
 	last := time.Now()
 	err = d.Train(r.Train, r.Epochs, func(epoch int, loss float64) error {
 		trainTime += time.Since(last)
@@ -93,17 +116,26 @@ func RunDigits(b compute.Backend, r DigitsRun) (*DigitsResult, error) {
 			{Key: "seconds", Value: time.Since(start).Seconds()}}); err != nil {
 			return err
 		}
+		if st.MeanOverClasses < best { // the best held-out epoch so far
+			best = st.MeanOverClasses
+			if err := d.SavePolicy(filepath.Join(r.Dir, BestPolicyFile), int64(epoch)*int64(r.Train.Len())); err != nil {
+				return err
+			}
+		}
 		if bar != nil {
 			bar.Describe(fmt.Sprintf("%-7s test %.3g px²", d.Cfg.Method, st.MeanOverClasses))
 			_ = bar.Add(1)
 		}
 		last = time.Now()
+		if r.Context.Err() != nil {
+			return run.ErrInterrupted
+		}
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	res := &DigitsResult{Method: d.Cfg.Method, Config: d.Cfg, Epochs: d.Epochs, TrainN: r.Train.Len(), TestN: r.Test.Len(),
+	res = &DigitsResult{Method: d.Cfg.Method, Config: d.Cfg, Epochs: d.Epochs, TrainN: r.Train.Len(), TestN: r.Test.Len(),
 		WallSeconds: time.Since(start).Seconds(), StepMillis: 1000 * trainTime.Seconds() / float64(max(steps, 1)), Backend: b.Name()}
 	if _, res.Train, err = d.Evaluate(r.Train); err != nil {
 		return nil, err
@@ -114,6 +146,14 @@ func RunDigits(b compute.Backend, r DigitsRun) (*DigitsResult, error) {
 	if err := atomicfile.WriteJSON(filepath.Join(r.Dir, "result.json"), res); err != nil {
 		return nil, err
 	}
+	if err := d.SavePolicy(filepath.Join(r.Dir, run.PolicyFile), int64(d.Epochs)*int64(r.Train.Len())); err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err == nil {
+			err = atomicfile.WriteJSON(filepath.Join(r.Dir, run.DoneFile), map[string]int{"epochs": d.Epochs})
+		}
+	}()
 	if len(r.DrawIndices) > 0 {
 		pred, err := d.Predict(r.Test, r.DrawIndices)
 		if err != nil {

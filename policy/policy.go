@@ -48,6 +48,12 @@ type Meta struct {
 	LogStd  []float64          `json:"log_std,omitempty"`  // log σ of the Gaussian policy, per action dim
 	Weights []string           `json:"weights"`            // the w/ arrays, in model order
 
+	// What a learner needs beyond the network to use it again: its own
+	// config (e.g. imitation.DigitsConfig) and named vectors (e.g. the
+	// CNN-DMP's parameter standardisation).
+	LearnerConfig json.RawMessage      `json:"learner_config,omitempty"`
+	Extra         map[string][]float64 `json:"extra,omitempty"`
+
 	// Where it came from.
 	Task        string `json:"task"`
 	Learner     string `json:"learner"`                // "ndp", "ppo", "ppo-multi", ...

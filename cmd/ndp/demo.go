@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	_ "embed"
 	"fmt"
 	"io"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/ndp-go/ndp/dmp"
 	"github.com/ndp-go/ndp/imitation"
+	"github.com/ndp-go/ndp/run"
 )
 
 //go:embed demo_four.csv
@@ -77,5 +79,8 @@ func runDemo(w, prog io.Writer, o demoOptions) error {
 	fmt.Fprintf(w, "\ndigits: training NDP and CNN on %d generated images for %d epochs, testing on %d held-out ones\n", o.train, o.epochs, o.test)
 	data := digitsData{Train: dataSpec{N: o.train, Seed: 1}, Test: dataSpec{N: o.test, Seed: 2}}
 	cfg := imitation.DigitsConfig{Seed: 0}
-	return trainDigits(w, prog, cfg, data, []string{imitation.MethodCNN, imitation.MethodNDP}, o.epochs, filepath.Join(o.out, "digits"), o.backend, 20)
+	ctx, stop := run.OnSignal(context.Background())
+	defer stop()
+	// The demo is rerun as is: it replaces its own earlier runs.
+	return trainDigits(ctx, w, prog, cfg, data, []string{imitation.MethodCNN, imitation.MethodNDP}, o.epochs, filepath.Join(o.out, "digits"), o.backend, 20, run.Force)
 }

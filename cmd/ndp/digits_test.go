@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -80,5 +81,62 @@ func TestDigitsGenerateAndShow(t *testing.T) {
 	_, err = runNDP(t, "digits", "show", "--data", bad, "--out", grid)
 	if err == nil || !strings.Contains(err.Error(), bad) {
 		t.Errorf("bad file: error %v should name the file", err)
+	}
+}
+
+// TestDigitsTrainWritesPoliciesEvalReads: every method's run keeps its
+// writer, and `digits eval` on that file gives the table's held-out loss.
+func TestDigitsTrainWritesPoliciesEvalReads(t *testing.T) {
+	dir := t.TempDir()
+	if out, err := runNDP(t, "digits", "train", "--methods", "cnn,ndp", "--n-train", "60", "--n-test", "30", "--batch", "20",
+		"--epochs", "1", "--draw", "2", "--quiet", "--out", dir); err != nil {
+		t.Fatalf("train: %v\n%s", err, out)
+	}
+	for _, m := range []string{"cnn", "ndp"} {
+		for _, f := range []string{"policy.npz", "policy-best.npz"} {
+			if _, err := os.Stat(filepath.Join(dir, m, f)); err != nil {
+				t.Errorf("%s: %v", m, err)
+			}
+		}
+	}
+	out, err := runNDP(t, "digits", "eval", "--policy", filepath.Join(dir, "ndp", "policy.npz"), "--n-test", "30")
+	if err != nil {
+		t.Fatalf("eval: %v\n%s", err, out)
+	}
+	table, err := os.ReadFile(filepath.Join(dir, "table.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// "ndp on 30 held-out digits: 12.345 ± …" against the table's "| NDP | … | 12.35 ± …".
+	var loss float64
+	if _, err := fmt.Sscanf(out[strings.Index(out, ":")+1:], "%f", &loss); err != nil {
+		t.Fatalf("eval output %q: %v", out, err)
+	}
+	if !strings.Contains(string(table), fmt.Sprintf("| %.2f ±", loss)) {
+		t.Errorf("eval says %.2f px², not in the table:\n%s", loss, table)
+	}
+	if _, err := runNDP(t, "digits", "eval", "--policy", filepath.Join(dir, "table.md")); err == nil {
+		t.Error("a non-policy file: want an error")
+	}
+}
+
+// TestDigitsTrainLifecycle: a second train into the same directory is
+// refused; --resume keeps the finished methods; --force trains again.
+func TestDigitsTrainLifecycle(t *testing.T) {
+	dir := t.TempDir()
+	args := []string{"digits", "train", "--methods", "cnn", "--n-train", "60", "--n-test", "30", "--batch", "20",
+		"--epochs", "1", "--draw", "2", "--quiet", "--out", dir}
+	if out, err := runNDP(t, args...); err != nil {
+		t.Fatalf("train: %v\n%s", err, out)
+	}
+	if _, err := runNDP(t, args...); err == nil || !strings.Contains(err.Error(), "--resume") {
+		t.Errorf("training into a finished run: %v, want a refusal naming --resume", err)
+	}
+	out, err := runNDP(t, append(args, "--resume")...)
+	if err != nil || !strings.Contains(out, "cnn: finished in an earlier run, kept") {
+		t.Errorf("--resume: %v\n%s", err, out)
+	}
+	if out, err := runNDP(t, append(args, "--force")...); err != nil || strings.Contains(out, "kept") {
+		t.Errorf("--force: %v\n%s", err, out)
 	}
 }

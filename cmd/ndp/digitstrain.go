@@ -1,7 +1,9 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"image/color"
 	"io"
@@ -14,6 +16,7 @@ import (
 	"github.com/ndp-go/ndp/digits"
 	"github.com/ndp-go/ndp/imitation"
 	"github.com/ndp-go/ndp/internal/atomicfile"
+	"github.com/ndp-go/ndp/run"
 )
 
 // dataSpec says where a dataset comes from: a file, or the generator.
@@ -52,6 +55,8 @@ func init() {
 		backendFlag string
 		drawN       int
 		quiet       bool
+		resume      bool
+		force       bool
 	)
 	cmd := &cobra.Command{
 		Use:   "train",
@@ -70,7 +75,13 @@ Data come from --train/--test npz files, or are generated (--n-train with
 			if quiet {
 				prog = nil
 			}
-			return trainDigits(cmd.OutOrStdout(), prog, cfg, data, splitList(methods), epochs, out, backendFlag, drawN)
+			mode, err := runMode(resume, force)
+			if err != nil {
+				return err
+			}
+			ctx, stop := run.OnSignal(cmd.Context())
+			defer stop()
+			return trainDigits(ctx, cmd.OutOrStdout(), prog, cfg, data, splitList(methods), epochs, out, backendFlag, drawN, mode)
 		},
 	}
 	fl := cmd.Flags()
@@ -92,7 +103,51 @@ Data come from --train/--test npz files, or are generated (--n-train with
 	fl.StringVar(&backendFlag, "backend", "", `GoMLX backend (default "go")`)
 	fl.IntVar(&drawN, "draw", 20, "held-out samples drawn in figure4.png")
 	fl.BoolVar(&quiet, "quiet", false, "no progress bars")
+	fl.BoolVar(&resume, "resume", false, "continue a stopped train into OUT: keep the methods that finished, train the others again")
+	fl.BoolVar(&force, "force", false, "train into OUT even if it holds runs, replacing them")
 	digitsCmd.AddCommand(cmd)
+
+	var (
+		policyPath  string
+		evalData    dataSpec
+		evalBackend string
+	)
+	eval := &cobra.Command{
+		Use:   "eval",
+		Short: "Evaluate a trained digit writer (a policy file of `ndp digits train`) on a held-out set",
+		Example: `  ndp digits eval --policy runs/digits/ndp/policy.npz                 # on the default held-out set
+  ndp digits eval --policy runs/digits/ndp/policy-best.npz --test my-digits.npz`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			b, err := backend.New(evalBackend)
+			if err != nil {
+				return err
+			}
+			d, err := imitation.OpenDigits(policyPath, b)
+			if err != nil {
+				return fmt.Errorf("--policy: %w", err)
+			}
+			test, err := evalData.load("test")
+			if err != nil {
+				return err
+			}
+			_, st, err := d.Evaluate(test)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "%s on %d held-out digits: %.3f ± %.3f px² (mean ± std over classes of the per-sample squared error)\n",
+				d.Cfg.Method, test.Len(), st.MeanOverClasses, st.StdOverClasses)
+			return nil
+		},
+	}
+	ef := eval.Flags()
+	ef.StringVar(&policyPath, "policy", "", "policy file written by `ndp digits train` (required)")
+	ef.StringVar(&evalData.File, "test", "", "held-out set (npz); default: generated")
+	ef.IntVar(&evalData.N, "n-test", 2000, "generated held-out samples")
+	ef.Uint64Var(&evalData.Seed, "test-seed", 2, "generator seed of the held-out set")
+	ef.StringVar(&evalBackend, "backend", "", `GoMLX backend (default "go")`)
+	_ = eval.MarkFlagRequired("policy")
+	digitsCmd.AddCommand(eval)
 
 	var runs, figOut, tableOut string
 	table := &cobra.Command{
@@ -135,7 +190,7 @@ Data come from --train/--test npz files, or are generated (--n-train with
 
 // trainDigits trains methods on the data, then writes table.md and
 // figure4.png under out. Progress bars go to prog (nil: none).
-func trainDigits(w, prog io.Writer, cfg imitation.DigitsConfig, data digitsData, methods []string, epochs int, out, backendFlag string, drawN int) error {
+func trainDigits(ctx context.Context, w, prog io.Writer, cfg imitation.DigitsConfig, data digitsData, methods []string, epochs int, out, backendFlag string, drawN int, mode run.Mode) error {
 	if len(methods) == 0 {
 		return fmt.Errorf("--methods: need at least one of %v", imitation.Methods())
 	}
@@ -169,8 +224,16 @@ func trainDigits(w, prog io.Writer, cfg imitation.DigitsConfig, data digitsData,
 	for _, m := range methods {
 		c := cfg
 		c.Method = m
-		r := imitation.DigitsRun{Cfg: c, Epochs: epochs, Train: train, Test: test, Dir: filepath.Join(out, m), DrawIndices: draw, Progress: prog}
+		r := imitation.DigitsRun{Cfg: c, Epochs: epochs, Train: train, Test: test, Dir: filepath.Join(out, m), DrawIndices: draw, Progress: prog,
+			Mode: mode, Context: ctx}
+		if mode == run.Resume && run.Finished(r.Dir) {
+			fmt.Fprintf(w, "%s: finished in an earlier run, kept\n", m)
+			continue
+		}
 		res, err := imitation.RunDigits(b, r)
+		if errors.Is(err, run.ErrInterrupted) {
+			return fmt.Errorf("%s %w; the methods that finished are kept: rerun the same command with --resume to train the rest", m, err)
+		}
 		if err != nil {
 			return fmt.Errorf("training %s: %w", m, err)
 		}

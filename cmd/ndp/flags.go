@@ -5,6 +5,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/ndp-go/ndp/run"
 )
 
 // parseFloats parses a comma-separated list of finite numbers; flag names
@@ -33,4 +35,17 @@ func stepCount(flag string, v float64) (int64, error) {
 		return 0, fmt.Errorf("--%s: %v is not a whole number in [1, 1e12]", flag, v)
 	}
 	return int64(v), nil
+}
+
+// runMode maps --resume and --force to the run life cycle's mode.
+func runMode(resume, force bool) (run.Mode, error) {
+	switch {
+	case resume && force:
+		return run.Fresh, fmt.Errorf("--resume and --force contradict each other")
+	case resume:
+		return run.Resume, nil
+	case force:
+		return run.Force, nil
+	}
+	return run.Fresh, nil
 }

@@ -166,14 +166,9 @@ an error and leaves the last good checkpoint in place.`,
 			if quiet {
 				prog = nil
 			}
-			mode := run.Fresh
-			switch {
-			case resume && force:
-				return fmt.Errorf("--resume and --force contradict each other")
-			case resume:
-				mode = run.Resume
-			case force:
-				mode = run.Force
+			mode, err := runMode(resume, force)
+			if err != nil {
+				return err
 			}
 			ctx, stop := run.OnSignal(cmd.Context())
 			defer stop()
