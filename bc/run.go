@@ -6,10 +6,12 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/gomlx/compute"
 	"gonum.org/v1/gonum/stat"
 
 	"github.com/ndp-go/ndp/internal/atomicfile"
 	"github.com/ndp-go/ndp/internal/table"
+	"github.com/ndp-go/ndp/run"
 )
 
 // Result is what a behaviour-cloning run records (result.json).
@@ -29,6 +31,60 @@ type Result struct {
 	EvalEpisodes  int       `json:"eval_episodes"`
 }
 
+// RunDir trains cfg's policy on d, evaluates it and writes the run
+// directory (package run's layout): config.json, result.json, policy.npz
+// and done.json. mode says what to do with a run already in dir:
+// run.Fresh refuses it, run.Force replaces it, and run.Auto keeps a
+// finished run (returning its result) and starts an unfinished one over
+// (behaviour cloning keeps no checkpoint), so a grid continues when rerun.
+func RunDir(cfg Config, d *Demos, b compute.Backend, dir string, mode run.Mode) (Result, error) {
+	if (mode == run.Auto || mode == run.Resume) && run.Finished(dir) {
+		var r Result
+		if err := readJSON(filepath.Join(dir, "result.json"), &r); err != nil {
+			return r, err
+		}
+		return r, nil
+	}
+	if mode == run.Auto || mode == run.Resume {
+		mode = run.Force
+	}
+	if _, err := run.Prepare(dir, mode); err != nil {
+		return Result{}, err
+	}
+	c, err := Train(cfg, d, b)
+	if err != nil {
+		return Result{}, err
+	}
+	if err := atomicfile.WriteJSON(filepath.Join(dir, run.ConfigFile), c.Cfg); err != nil {
+		return Result{}, err
+	}
+	r, err := c.Evaluate(c.Cfg.EvalEpisodes)
+	if err != nil {
+		return Result{}, err
+	}
+	res := Result{Task: d.Task, Policy: c.Cfg.Policy, Seed: c.Cfg.Seed, Config: c.Cfg, Demos: len(d.Success), DemoSteps: d.Len(),
+		ExpertSuccess: d.SuccessRate(), Params: c.Params(), Loss: c.Loss, Success: r.Success, FinalSuccess: r.FinalSuccess,
+		Return: r.Return, EvalEpisodes: r.Episodes}
+	if err := c.SavePolicy(filepath.Join(dir, run.PolicyFile)); err != nil {
+		return res, err
+	}
+	if err := res.Save(filepath.Join(dir, "result.json")); err != nil {
+		return res, err
+	}
+	return res, atomicfile.WriteJSON(filepath.Join(dir, run.DoneFile), map[string]float64{"success": res.Success})
+}
+
+func readJSON(path string, v any) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("bc: %w", err)
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		return fmt.Errorf("bc: %s: %w", path, err)
+	}
+	return nil
+}
+
 // Save writes r atomically as JSON.
 func (r Result) Save(path string) error { return atomicfile.WriteJSON(path, r) }
 
@@ -39,13 +95,9 @@ func LoadResults(root string) ([]Result, error) {
 		if err != nil || d.IsDir() || d.Name() != "result.json" {
 			return err
 		}
-		b, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
 		var r Result
-		if err := json.Unmarshal(b, &r); err != nil {
-			return fmt.Errorf("bc: %s: %w", path, err)
+		if err := readJSON(path, &r); err != nil {
+			return err
 		}
 		out = append(out, r)
 		return nil

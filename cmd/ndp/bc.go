@@ -115,31 +115,11 @@ func bcSetup(cfg *bc.Config, hidden, backendFlag string) (compute.Backend, error
 	return backend.New(backendFlag)
 }
 
-func trainBC(cfg bc.Config, d *bc.Demos, b compute.Backend, dir string) (bc.Result, error) {
-	c, err := bc.Train(cfg, d, b)
-	if err != nil {
-		return bc.Result{}, err
-	}
-	r, err := c.Evaluate(c.Cfg.EvalEpisodes)
-	if err != nil {
-		return bc.Result{}, err
-	}
-	res := bc.Result{Task: d.Task, Policy: c.Cfg.Policy, Seed: c.Cfg.Seed, Config: c.Cfg, Demos: len(d.Success), DemoSteps: d.Len(),
-		ExpertSuccess: d.SuccessRate(), Params: c.Params(), Loss: c.Loss, Success: r.Success, FinalSuccess: r.FinalSuccess,
-		Return: r.Return, EvalEpisodes: r.Episodes}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return res, err
-	}
-	if err := c.SavePolicy(filepath.Join(dir, run.PolicyFile)); err != nil {
-		return res, err
-	}
-	return res, res.Save(filepath.Join(dir, "result.json"))
-}
-
 func init() {
 	var (
 		cfg                             bc.Config
 		hidden, demos, out, backendFlag string
+		force                           bool
 	)
 	train := &cobra.Command{
 		Use:     "train",
@@ -155,7 +135,11 @@ func init() {
 			if err != nil {
 				return fmt.Errorf("--demos: %w", err)
 			}
-			res, err := trainBC(cfg, d, b, out)
+			mode := run.Fresh
+			if force {
+				mode = run.Force
+			}
+			res, err := bc.RunDir(cfg, d, b, out, mode)
 			if err != nil {
 				return err
 			}
@@ -169,6 +153,7 @@ func init() {
 	train.Flags().StringVar(&demos, "demos", "demos.npz", "demonstrations from ndp bc collect")
 	train.Flags().StringVar(&out, "out", "runs/bc/run", "output directory (result.json)")
 	train.Flags().StringVar(&backendFlag, "backend", "", `GoMLX backend (default "go")`)
+	train.Flags().BoolVar(&force, "force", false, "train into --out even if it holds a run, replacing it")
 	bcCmd.AddCommand(train)
 }
 
@@ -177,8 +162,9 @@ func init() {
 		cfg                             bc.Config
 		hidden, tasks, out, backendFlag string
 		seeds, episodes                 int
+		force                           bool
 	)
-	run := &cobra.Command{
+	runCmd := &cobra.Command{
 		Use:     "run",
 		Short:   "Table 1 end to end: scripted demos, NN and NDP per task and seed, evaluation, table",
 		Example: "  ndp bc run --tasks throw,pick,push,soccer,faucet --episodes 200 --seeds 3",
@@ -190,6 +176,10 @@ func init() {
 			}
 			w := cmd.OutOrStdout()
 			ts := splitList(tasks)
+			mode := run.Auto // rerunning continues: finished runs are kept
+			if force {
+				mode = run.Force
+			}
 			for _, task := range ts {
 				d, err := collectDemos(task, "scripted", episodes, 0, true, b)
 				if err != nil {
@@ -200,7 +190,7 @@ func init() {
 					for s := range seeds {
 						c := cfg
 						c.Policy, c.Seed = p, cfg.Seed+int64(s)
-						res, err := trainBC(c, d, b, filepath.Join(out, task, p, fmt.Sprintf("seed%d", c.Seed)))
+						res, err := bc.RunDir(c, d, b, filepath.Join(out, task, p, fmt.Sprintf("seed%d", c.Seed)), mode)
 						if err != nil {
 							return fmt.Errorf("%s %s seed %d: %w", task, p, c.Seed, err)
 						}
@@ -217,13 +207,14 @@ func init() {
 			return os.WriteFile(filepath.Join(out, "table.md"), []byte(t), 0o644)
 		},
 	}
-	bcFlags(run, &cfg, &hidden)
-	run.Flags().StringVar(&tasks, "tasks", "throw,pick,push,soccer,faucet", "tasks")
-	run.Flags().IntVar(&seeds, "seeds", 3, "training seeds per policy")
-	run.Flags().IntVar(&episodes, "episodes", 200, "scripted demonstration episodes per task")
-	run.Flags().StringVar(&out, "out", "runs/bc", "output directory")
-	run.Flags().StringVar(&backendFlag, "backend", "", `GoMLX backend (default "go")`)
-	bcCmd.AddCommand(run)
+	bcFlags(runCmd, &cfg, &hidden)
+	runCmd.Flags().StringVar(&tasks, "tasks", "throw,pick,push,soccer,faucet", "tasks")
+	runCmd.Flags().IntVar(&seeds, "seeds", 3, "training seeds per policy")
+	runCmd.Flags().IntVar(&episodes, "episodes", 200, "scripted demonstration episodes per task")
+	runCmd.Flags().StringVar(&out, "out", "runs/bc", "output directory")
+	runCmd.Flags().StringVar(&backendFlag, "backend", "", `GoMLX backend (default "go")`)
+	runCmd.Flags().BoolVar(&force, "force", false, "train every run again, replacing finished ones (default: keep them)")
+	bcCmd.AddCommand(runCmd)
 
 	var runs, tasksT string
 	table := &cobra.Command{

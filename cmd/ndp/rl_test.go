@@ -70,8 +70,20 @@ func TestBCRunWritesTable(t *testing.T) {
 	if out, err := runNDP(t, "bc", "collect", "--task", "faucet", "--episodes", "2", "--out", demos); err != nil {
 		t.Fatalf("collect: %v\n%s", err, out)
 	}
-	if out, err := runNDP(t, "bc", "train", "--demos", demos, "--policy", "mlp", "--epochs", "1", "--eval-episodes", "2", "--out", filepath.Join(dir, "t")); err != nil {
+	train := []string{"bc", "train", "--demos", demos, "--policy", "mlp", "--epochs", "1", "--eval-episodes", "2", "--out", filepath.Join(dir, "t")}
+	if out, err := runNDP(t, train...); err != nil {
 		t.Fatalf("train: %v\n%s", err, out)
+	}
+	if _, err := runNDP(t, train...); err == nil || !strings.Contains(err.Error(), "--force") {
+		t.Errorf("training into an existing run: %v, want a refusal naming --force", err)
+	}
+	if out, err := runNDP(t, append(train, "--force")...); err != nil {
+		t.Errorf("--force: %v\n%s", err, out)
+	}
+	// Rerunning the grid keeps its finished runs: the same table, no training.
+	again, err := runNDP(t, "bc", "run", "--tasks", "push", "--episodes", "2", "--seeds", "1", "--epochs", "1", "--eval-episodes", "2", "--out", dir)
+	if err != nil || again[strings.Index(again, "|"):] != out[strings.Index(out, "|"):] {
+		t.Errorf("rerun: %v\n%s\nfirst:\n%s", err, again, out)
 	}
 }
 
