@@ -188,6 +188,34 @@ func Make(name string, opts ...Option) (Env, error) {
 	return ctor(cfg)
 }
 
+// Settings are the options Make was given, as a task added with Register
+// sees them. Such a task should honour them or reject them with an error.
+type Settings struct {
+	RewardDelay int     // reward from a state refreshed every this many steps (1: every step)
+	MaxSteps    int     // episode length override (0: the task's own)
+	FixedReset  *int64  // if set, every reset gives the layout of this seed
+	ControlHz   float64 // dense-control physics rate (0: the task's own)
+}
+
+// Register adds a task under name, so that Make, every learner (by
+// ppo.Config.Task, for instance) and every command can use it. make builds
+// one env from the options Make was given. For an NDP the env must also
+// report ActionScale() []float64 (position change per unit action, per
+// action dim) and Dt() float64 (seconds per step); for checkpoints it must
+// be a Snapshotter.
+func Register(name string, make func(Settings) (Env, error)) error {
+	if name == "" || make == nil {
+		return errors.New("envs: Register needs a name and a constructor")
+	}
+	if _, taken := registry[name]; taken {
+		return fmt.Errorf("envs: a task named %q is already registered", name)
+	}
+	registry[name] = func(c config) (Env, error) {
+		return make(Settings{RewardDelay: c.rewardDelay, MaxSteps: c.maxSteps, FixedReset: c.fixedReset, ControlHz: c.controlHz})
+	}
+	return nil
+}
+
 // Names lists the registered tasks in alphabetical order.
 func Names() []string {
 	out := make([]string, 0, len(registry))

@@ -329,3 +329,12 @@ func TestSnapshotResumesExactly(t *testing.T) {
 		})
 	}
 }
+
+func TestRegisterRefusesTakenNames(t *testing.T) {
+	if err := Register("push", func(Settings) (Env, error) { return nil, nil }); err == nil {
+		t.Error("registering over a built-in task: want an error")
+	}
+	if err := Register("", nil); err == nil {
+		t.Error("no name: want an error")
+	}
+}

@@ -160,6 +160,17 @@ func (c Config) WithDefaults() Config {
 	return c
 }
 
+// Defaults is the one source of PPO's defaults: the config every unset
+// field of an NDP falls back to (the CLI's flags show these values). The
+// fields whose default depends on the task or on k (N, α_z, substeps,
+// reward delay) stay 0, which means "the task's (or k's) default".
+func Defaults() Config {
+	c := Config{Algo: AlgoNDP}.WithDefaults()
+	c.N, c.AlphaZ, c.Substeps, c.RewardDelay = 0, 0, 0, 0
+	c.RolloutSteps = Config{Algo: AlgoPPO}.WithDefaults().RolloutSteps // before rounding to a multiple of k
+	return c
+}
+
 // Decisions returns the policy queries per env per update.
 func (c Config) Decisions() int { return c.RolloutSteps / c.K }
 

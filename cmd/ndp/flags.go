@@ -49,3 +49,12 @@ func runMode(resume, force bool) (run.Mode, error) {
 	}
 	return run.Fresh, nil
 }
+
+// joinInts renders ints as a comma-separated flag value.
+func joinInts(v []int) string {
+	parts := make([]string, len(v))
+	for i, x := range v {
+		parts[i] = strconv.Itoa(x)
+	}
+	return strings.Join(parts, ",")
+}
