@@ -21,6 +21,7 @@ type DirOptions struct {
 	CheckpointEvery int             // updates between checkpoints (≤ 0: 10)
 	Progress        io.Writer       // progress bar (nil: none)
 	Context         context.Context // cancel to stop after a checkpoint (nil: never)
+	Logger          runlog.Logger   // also receives every update's record, after log.csv (nil: none)
 }
 
 // TrainDir trains cfg in the run directory dir with the shared life cycle
@@ -91,7 +92,11 @@ func TrainDir(cfg Config, b compute.Backend, dir string, o DirOptions) (l *Learn
 	if every <= 0 {
 		every = 10
 	}
-	err = l.Train(TrainOptions{Logger: lg, Progress: o.Progress, CheckpointEvery: every, Context: o.Context,
+	var logger runlog.Logger = lg
+	if o.Logger != nil {
+		logger = runlog.Multi{lg, o.Logger}
+	}
+	err = l.Train(TrainOptions{Logger: logger, Progress: o.Progress, CheckpointEvery: every, Context: o.Context,
 		Checkpoint: func(l *Learner) error { return l.Save(ckpt) }})
 	if err != nil {
 		return nil, resumed, fmt.Errorf("training %s on %s: %w", l.Cfg.Algo, l.Cfg.Task, err)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -13,6 +14,7 @@ import (
 	"github.com/ndp-go/ndp/backend"
 	"github.com/ndp-go/ndp/ppo"
 	"github.com/ndp-go/ndp/run"
+	"github.com/ndp-go/ndp/runlog"
 )
 
 var rlCmd = &cobra.Command{
@@ -133,6 +135,7 @@ func init() {
 		resume      bool
 		force       bool
 		quiet       bool
+		printKeys   string
 		ckptEvery   int
 	)
 	cmd := &cobra.Command{
@@ -173,7 +176,17 @@ an error and leaves the last good checkpoint in place.`,
 			}
 			ctx, stop := run.OnSignal(cmd.Context())
 			defer stop()
-			l, resumed, err := ppo.TrainDir(cfg, b, out, ppo.DirOptions{Mode: mode, CheckpointEvery: ckptEvery, Progress: prog, Context: ctx})
+			opts := ppo.DirOptions{Mode: mode, CheckpointEvery: ckptEvery, Progress: prog, Context: ctx}
+			if printKeys != "" {
+				keys := splitList(printKeys)
+				for _, k := range keys {
+					if !slices.ContainsFunc(ppo.MetricNames, func(m struct{ Name, Meaning string }) bool { return m.Name == k }) {
+						return fmt.Errorf("--print: no log column %q (see ndp rl train --help)", k)
+					}
+				}
+				opts.Logger = runlog.Console{W: cmd.OutOrStdout(), Keys: keys}
+			}
+			l, resumed, err := ppo.TrainDir(cfg, b, out, opts)
 			if errors.Is(err, run.ErrInterrupted) {
 				return fmt.Errorf("%w\n%s", err, run.ResumeHint(out))
 			}
@@ -196,6 +209,11 @@ an error and leaves the last good checkpoint in place.`,
 	fl.BoolVar(&resume, "resume", false, "continue the run in --out from its checkpoint")
 	fl.BoolVar(&force, "force", false, "start over, deleting the run in --out")
 	fl.BoolVar(&quiet, "quiet", false, "no progress bar")
+	var cols []string
+	for _, m := range ppo.MetricNames {
+		cols = append(cols, m.Name)
+	}
+	fl.StringVar(&printKeys, "print", "", "log.csv columns to print every update, comma-separated, from: "+strings.Join(cols, ", "))
 	fl.IntVar(&ckptEvery, "checkpoint-every", 10, "updates between checkpoints")
 	rlCmd.AddCommand(cmd)
 }

@@ -94,6 +94,7 @@ func TestRLTrainFlagErrors(t *testing.T) {
 		want string
 	}{
 		{[]string{"--steps", "0"}, "--steps"},
+		{[]string{"--print", "global_step,colour"}, "--print"},
 		{[]string{"--steps", "1.5"}, "whole number"},
 		{[]string{"--epochs", "0"}, "--epochs 0"},
 		{[]string{"--num-envs", "0"}, "--num-envs 0"},
