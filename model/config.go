@@ -143,7 +143,7 @@ func (c Config) WithDefaults() Config {
 	}
 	if c.Hidden == nil {
 		if c.Net == NetCNN {
-			c.Hidden = []int{200, 100, 200, 2 * c.headWidth()}
+			c.Hidden = []int{200, 100, 200, 2 * c.HeadWidth()}
 		} else {
 			c.Hidden = []int{100, 100}
 		}
@@ -177,8 +177,8 @@ func (c Config) WithDefaults() Config {
 	return c
 }
 
-// headWidth is Φ's output width: D·(N+1) (D when only_g) plus AuxOut, or OutDim.
-func (c Config) headWidth() int {
+// HeadWidth is Φ's output width: D·(N+1) (D when only_g) plus AuxOut, or OutDim.
+func (c Config) HeadWidth() int {
 	if c.Head == HeadRaw {
 		return c.OutDim
 	}

@@ -28,13 +28,14 @@ type Model struct {
 	critic *nn.MLP
 	alpha  int // index of the raw learned α_z, or -1
 
-	mu    sync.Mutex
-	vals  []*tensors.Tensor // current weights, in Spec order
-	adamM *tensors.Tensor   // Adam first moments of all weights, flat in Spec order, [P] (nil until the first step)
-	adamV *tensors.Tensor   // Adam second moments, [P]
-	step  int64             // Adam steps taken
-	aux   map[string][]float64
-	fwd   *graph.Exec
+	mu       sync.Mutex
+	vals     []*tensors.Tensor // current weights, in Spec order
+	adamM    *tensors.Tensor   // Adam first moments of all weights, flat in Spec order, [P] (nil until the first step)
+	adamV    *tensors.Tensor   // Adam second moments, [P]
+	step     int64             // Adam steps taken
+	aux      map[string][]float64
+	fwd      *graph.Exec
+	fwdNoisy *graph.Exec // Forward with Batch.HeadNoise
 }
 
 // New builds the model for cfg on backend b, with weights initialised
@@ -51,7 +52,7 @@ func New(cfg Config, b compute.Backend) (m *Model, err error) {
 	defer recoverTo(&err, "model: build")
 	rng := nn.NewRand(cfg.Seed)
 	act, _ := nn.ParseActivation(cfg.Activation)
-	out := cfg.headWidth()
+	out := cfg.HeadWidth()
 	switch cfg.Net {
 	case NetCNN:
 		impl, _ := nn.ParseConvImpl(cfg.ConvImpl)
@@ -143,6 +144,14 @@ func (o *Outputs) Param(name string) *graph.Node {
 // (nil for a raw head). Trainers normally get Outputs through a [LossFn];
 // Build is exported for custom graphs.
 func (m *Model) Build(vars []*graph.Node, obs, y0, dy0 *graph.Node) *Outputs {
+	return m.BuildNoisy(vars, obs, y0, dy0, nil)
+}
+
+// BuildNoisy is Build with noise [B, HeadWidth] added to Φ's output before
+// it is decoded into the DMP's w and g (exploration in parameter space):
+// Outputs.Head stays Φ's own output, the trajectory and action are those of
+// Head + noise. A nil noise is Build.
+func (m *Model) BuildNoisy(vars []*graph.Node, obs, y0, dy0, noise *graph.Node) *Outputs {
 	o := &Outputs{Model: m, Vars: vars, Obs: obs, Y0: y0, DY0: dy0}
 	if obs.DType() != dtypes.Float32 {
 		obs = graph.ConvertDType(obs, dtypes.Float32)
@@ -159,7 +168,11 @@ func (m *Model) Build(vars []*graph.Node, obs, y0, dy0 *graph.Node) *Outputs {
 		o.Action = o.Head
 		return o
 	}
-	o.W, o.G, o.Aux = m.Cfg.headLayout().decodeGraph(o.Head, y0)
+	head := o.Head
+	if noise != nil {
+		head = graph.Add(head, noise)
+	}
+	o.W, o.G, o.Aux = m.Cfg.headLayout().decodeGraph(head, y0)
 	if m.alpha >= 0 {
 		o.AlphaZ = graph.ClipScalar(vars[m.alpha], nn.MinAlphaZ, nn.MaxAlphaZ)
 		o.Y, o.DY = m.dmp.RolloutAlpha(vars[m.alpha], o.W, o.G, y0, dy0)
@@ -176,6 +189,9 @@ func (m *Model) Build(vars []*graph.Node, obs, y0, dy0 *graph.Node) *Outputs {
 type Batch struct {
 	Obs, Y0, DY0 *tensors.Tensor
 	Extra        []*tensors.Tensor
+	// HeadNoise, if set, is float32 [B, HeadWidth] added to Φ's output
+	// before decoding (see BuildNoisy); Forward only, ndp heads only.
+	HeadNoise *tensors.Tensor
 }
 
 // F32 wraps row-major data as a float32 tensor of the given shape.
@@ -243,17 +259,31 @@ func (m *Model) Forward(b Batch) (res *Result, err error) {
 	if _, err := m.check(b); err != nil {
 		return nil, err
 	}
+	noisy := b.HeadNoise != nil
+	if noisy {
+		s := b.HeadNoise.Shape()
+		if m.dmp == nil || s.DType != dtypes.Float32 || s.Rank() != 2 || s.Dimensions[0] != b.Obs.Shape().Dimensions[0] || s.Dimensions[1] != m.Cfg.HeadWidth() {
+			return nil, fmt.Errorf("model: head noise has shape %s, want float32 [B %d] on an ndp head", s, m.Cfg.HeadWidth())
+		}
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	defer recoverTo(&err, "model: forward")
-	if m.fwd == nil {
+	exec := &m.fwd
+	if noisy {
+		exec = &m.fwdNoisy
+	}
+	if *exec == nil {
 		nv, hasDMP, hasV := len(m.vals), m.dmp != nil, m.critic != nil
-		m.fwd, err = graph.NewExec(m.Backend, func(in []*graph.Node) []*graph.Node {
-			var y0, dy0 *graph.Node
+		*exec, err = graph.NewExec(m.Backend, func(in []*graph.Node) []*graph.Node {
+			var y0, dy0, noise *graph.Node
 			if hasDMP {
 				y0, dy0 = in[nv+1], in[nv+2]
 			}
-			o := m.Build(in[:nv], in[nv], y0, dy0)
+			if noisy {
+				noise = in[nv+3]
+			}
+			o := m.BuildNoisy(in[:nv], in[nv], y0, dy0, noise)
 			outs := []*graph.Node{o.Head}
 			if hasDMP {
 				ddy := o.DDY
@@ -273,14 +303,17 @@ func (m *Model) Forward(b Batch) (res *Result, err error) {
 		if err != nil {
 			return nil, fmt.Errorf("model: forward: %w", err)
 		}
-		m.fwd.SetMaxCache(64)
+		(*exec).SetMaxCache(64)
 	}
-	args := make([]any, 0, len(m.vals)+3)
+	args := make([]any, 0, len(m.vals)+4)
 	for _, v := range m.vals {
 		args = append(args, v)
 	}
 	args = append(args, m.inputs(Batch{Obs: b.Obs, Y0: b.Y0, DY0: b.DY0})...)
-	outs, err := m.fwd.Call(args...)
+	if noisy {
+		args = append(args, b.HeadNoise)
+	}
+	outs, err := (*exec).Call(args...)
 	if err != nil {
 		return nil, fmt.Errorf("model: forward: %w", err)
 	}

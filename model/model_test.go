@@ -503,3 +503,60 @@ func TestAdamMatchesClosedForm(t *testing.T) {
 		})
 	}
 }
+
+// TestHeadNoiseMovesTheDMPNotTheHead: noise on Φ's output (parameter-space
+// exploration) changes the trajectory exactly as if Φ had output head +
+// noise, leaves Result.Head alone, and zero noise is no noise.
+func TestHeadNoiseMovesTheDMPNotTheHead(t *testing.T) {
+	cfg := smallNDP()
+	m, err := model.New(cfg, testBackend(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(8, 8))
+	b := batchFor(rng, cfg, 1)
+	clean, err := m.Forward(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	W := m.Cfg.HeadWidth()
+	b.HeadNoise = model.F32(make([]float32, W), 1, W)
+	zero, err := m.Forward(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	closeTo(t, "zero noise", flat(t, zero.Action), flat(t, clean.Action), 0)
+	noise := randF32(rng, W, 50)
+	b.HeadNoise = model.F32(noise, 1, W)
+	noisy, err := m.Forward(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	closeTo(t, "head", flat(t, noisy.Head), flat(t, clean.Head), 0)
+	// The same network with its last bias shifted by noise/OutputScale is
+	// one whose Φ outputs head + noise.
+	shifted, err := model.New(cfg, testBackend(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, _ := m.Weights()
+	last := m.Spec.Index("phi/2/b")
+	if last < 0 {
+		t.Fatalf("no phi/2/b in %v", m.Spec.Names)
+	}
+	for i := range w[last] {
+		w[last][i] += noise[i] / float32(m.Cfg.OutputScale)
+	}
+	if err := shifted.SetWeights(w); err != nil {
+		t.Fatal(err)
+	}
+	want, err := shifted.Forward(model.Batch{Obs: b.Obs, Y0: b.Y0, DY0: b.DY0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	closeTo(t, "noisy action", flat(t, noisy.Action), flat(t, want.Action), 1e-4)
+	b.HeadNoise = model.F32(make([]float32, W+1), 1, W+1)
+	if _, err := m.Forward(b); err == nil {
+		t.Error("noise of the wrong width: want an error")
+	}
+}

@@ -39,7 +39,19 @@ const (
 	// the plan (as the authors' code effectively did). The PPO ratio keeps
 	// the per-step Gaussian log-probabilities of the executed actions.
 	ExploreDecision = "decision"
+	// ExploreParams (NDP only) explores in Φ's output space: once per
+	// decision it samples the DMP parameters θ ~ N(Φ(s), (OutputScale·σ)²)
+	// (σ per parameter, learned, in Φ's units before its ×WeightScale) and
+	// executes the k deterministic actions of that DMP. The decision is one
+	// macro-action: its log-probability is over θ, shared by its k steps, so
+	// each step's advantage weights the ratio of the whole plan.
+	ExploreParams = "params"
 )
+
+// paramNoise is σ's initial value in params exploration, times
+// exp(InitLogStd): with the default scales it perturbs a goal by
+// GoalScale·0.2 = 1 action unit and a weight by 100·0.2 = 20.
+const paramNoise = 0.2
 
 // Algos lists the learners.
 func Algos() []string { return []string{AlgoNDP, AlgoPPO, AlgoPPOMulti} }
@@ -75,7 +87,7 @@ type Config struct {
 
 	// NDP and PPO-multi.
 	K           int     `json:"k"`            // actions per decision (default 5; PPO uses 1)
-	Explore     string  `json:"explore"`      // action noise: "step" (default: a fresh draw every env step) or "decision" (one draw per decision, shared by its k steps)
+	Explore     string  `json:"explore"`      // "step" (default: action noise drawn every env step), "decision" (one draw per decision, shared by its k steps) or "params" (NDP: noise on Φ's DMP parameters, once per decision)
 	RewardDelay int     `json:"reward_delay"` // reward from a state refreshed every this many steps (default K; PPO 1)
 	N           int     `json:"n"`            // basis functions per DoF (default per task: 5 throw, 6 others)
 	Substeps    int     `json:"substeps"`     // l: Euler substeps per step (default ⌊35/K⌋+1)
@@ -196,8 +208,10 @@ func (c Config) Validate() error {
 		return bad("γ = %v and λ = %v must lie in [0, 1]", c.Gamma, c.Lambda)
 	case !(c.ClipCoef > 0) || !(c.LR > 0) || !(c.MaxGradNorm > 0) || !(c.VfCoef >= 0):
 		return bad("clip, lr and max grad norm must be positive and vf coef ≥ 0")
-	case c.Explore != ExploreStep && c.Explore != ExploreDecision:
-		return bad("explore %q unknown (want %s or %s)", c.Explore, ExploreStep, ExploreDecision)
+	case c.Explore != ExploreStep && c.Explore != ExploreDecision && c.Explore != ExploreParams:
+		return bad("explore %q unknown (want %s, %s or %s)", c.Explore, ExploreStep, ExploreDecision, ExploreParams)
+	case c.Explore == ExploreParams && c.Algo != AlgoNDP:
+		return bad("explore %s needs an NDP (algo %s)", ExploreParams, c.Algo)
 	case c.RewardDelay < 1:
 		return bad("reward delay %d < 1", c.RewardDelay)
 	case c.EvalEpisodes < 1:

@@ -146,29 +146,55 @@ func (l *Learner) Close() {
 type policyOut struct {
 	mean  []float64 // [E, K, A]
 	value []float64 // [E, K]
+	head  []float32 // Φ's output, [E, P] (queryBatch only)
 }
 
 // query runs the policy on a batch of raw observations.
 func (l *Learner) query(obs [][]float64) (policyOut, error) {
-	res, err := l.Model.Forward(l.Spec.Batch(obs, l.norm))
+	return l.queryBatch(l.Spec.Batch(obs, l.norm), len(obs))
+}
+
+// queryBatch runs the policy on a batch of n prepared inputs.
+func (l *Learner) queryBatch(in model.Batch, n int) (policyOut, error) {
+	res, err := l.Model.Forward(in)
 	if err != nil {
 		return policyOut{}, err
 	}
 	var out policyOut
-	if out.mean, err = l.Spec.Means(res, len(obs)); err != nil {
+	if out.mean, err = l.Spec.Means(res, n); err != nil {
 		return out, err
+	}
+	if in.HeadNoise != nil {
+		if out.head, err = tensors.CopyFlatData[float32](res.Head); err != nil {
+			return out, err
+		}
 	}
 	out.value, err = agent.Values(res)
 	return out, err
 }
 
-// logStd returns the current log σ, [A].
-func (l *Learner) logStd() ([]float64, error) {
+// logStd returns the current log σ of the action noise, [A].
+func (l *Learner) logStd() ([]float64, error) { return l.extraLog(logStdName) }
+
+// extraParam returns exp of a log-σ tensor of the model (σ itself).
+func (l *Learner) extraParam(name string) ([]float64, error) {
+	v, err := l.extraLog(name)
+	for i := range v {
+		v[i] = math.Exp(v[i])
+	}
+	return v, err
+}
+
+// extraLog returns the current values of an extra tensor of the model.
+func (l *Learner) extraLog(name string) ([]float64, error) {
 	w, err := l.Model.Weights()
 	if err != nil {
 		return nil, err
 	}
-	i := l.Model.Spec.Index(logStdName)
+	i := l.Model.Spec.Index(name)
+	if i < 0 {
+		return nil, fmt.Errorf("ppo: the model has no %s", name)
+	}
 	out := make([]float64, len(w[i]))
 	for j, v := range w[i] {
 		out[j] = float64(v)
@@ -181,6 +207,7 @@ type buffer struct {
 	obs      []float32 // normalised, [E·S, ObsDim]
 	y0, dy0  []float32 // [E·S, D]
 	act      []float32 // [E·S, K, A]
+	theta    []float32 // params exploration: sampled Φ outputs θ, [E·S, P]
 	logp     []float32 // [E·S, K]
 	val      []float32 // [E·S, K]
 	mask     []float32 // [E·S, K]
@@ -200,6 +227,16 @@ func (l *Learner) collect() (*buffer, time.Duration, error) {
 	logStd, err := l.logStd()
 	if err != nil {
 		return nil, 0, err
+	}
+	params := cfg.Explore == ExploreParams
+	var paramStd []float64 // σ of params exploration, [P]
+	P := 0
+	if params {
+		if paramStd, err = l.extraParam(logStdParamsName); err != nil {
+			return nil, 0, err
+		}
+		P = len(paramStd)
+		buf.theta = make([]float32, E*S*P)
 	}
 	var netTime time.Duration
 	// pending[e] is the index of env e's last executed step whose NextValue
@@ -221,7 +258,29 @@ func (l *Learner) collect() (*buffer, time.Duration, error) {
 		}
 		t0 := time.Now()
 		in := l.Spec.Batch(l.obs, l.norm)
-		po, err := l.query(l.obs)
+		var po policyOut
+		var eps []float64 // params exploration: ε [E, P]
+		if params {
+			// θ = Φ(s) + OutputScale·σ·ε, one draw per decision.
+			eps = make([]float64, E*P)
+			noise := make([]float32, E*P)
+			for i := range eps {
+				eps[i] = l.rng.NormFloat64()
+				noise[i] = float32(l.Model.Cfg.OutputScale * paramStd[i%P] * eps[i])
+			}
+			in.HeadNoise = model.F32(noise, E, P)
+			po, err = l.queryBatch(in, E)
+			if err == nil {
+				for e := range E {
+					row := e*S + s
+					for p := range P {
+						buf.theta[row*P+p] = po.head[e*P+p] + noise[e*P+p]
+					}
+				}
+			}
+		} else {
+			po, err = l.query(l.obs)
+		}
 		if err != nil {
 			return nil, 0, err
 		}
@@ -245,20 +304,41 @@ func (l *Learner) collect() (*buffer, time.Duration, error) {
 			}
 		}
 		// Sample all K actions of every env up front: a_j = μ_j + σ·ε_j, with
-		// ε_j drawn per step, or once per decision (ε_j = ε_0).
-		eps := make([]float64, A)
+		// ε_j drawn per step, or once per decision (ε_j = ε_0). With params
+		// exploration the actions are those of the sampled θ, and every step
+		// carries the decision's log-probability, log N(ε; 0, σ²) in Φ's units.
+		if params {
+			for e := range E {
+				row := e*S + s
+				lp := 0.0
+				for p := range P {
+					lp += -0.5*eps[e*P+p]*eps[e*P+p] - math.Log(paramStd[p]) - 0.5*math.Log(2*math.Pi)
+				}
+				for j := range K {
+					for i := range A {
+						buf.act[(row*K+j)*A+i] = float32(po.mean[(e*K+j)*A+i])
+					}
+					buf.logp[row*K+j] = float32(lp)
+					buf.val[row*K+j] = float32(po.value[e*K+j])
+				}
+			}
+		}
+		eps1 := make([]float64, A)
 		for e := range E {
+			if params {
+				break
+			}
 			row := e*S + s
 			for j := range K {
 				if j == 0 || cfg.Explore == ExploreStep {
-					for i := range eps {
-						eps[i] = l.rng.NormFloat64()
+					for i := range eps1 {
+						eps1[i] = l.rng.NormFloat64()
 					}
 				}
 				a := make([]float64, A)
 				mu := po.mean[(e*K+j)*A : (e*K+j+1)*A]
 				for i := range A {
-					a[i] = mu[i] + math.Exp(logStd[i])*eps[i]
+					a[i] = mu[i] + math.Exp(logStd[i])*eps1[i]
 					buf.act[(row*K+j)*A+i] = float32(a[i])
 				}
 				buf.logp[row*K+j] = float32(rl.GaussianLogProb(a, mu, logStd))
@@ -442,6 +522,9 @@ epochs:
 		rec = append(rec, runlog.Field{Key: name, Value: sums[i] / float64(n)})
 	}
 	ls, _ := l.logStd()
+	if cfg.Explore == ExploreParams {
+		ls, _ = l.extraLog(logStdParamsName)
+	}
 	meanStd := 0.0
 	for _, v := range ls {
 		meanStd += math.Exp(v) / float64(len(ls))
@@ -470,7 +553,12 @@ epochs:
 func (l *Learner) minibatch(buf *buffer, adv, ret []float32, idx []int) model.Batch {
 	K, A, D, O := l.Cfg.K, l.Spec.ActDim, l.Spec.DoF(), l.Spec.ObsDim
 	B := len(idx)
+	P := 0
+	if buf.theta != nil {
+		P = len(buf.theta) / (len(buf.val) / K)
+	}
 	obs, act := make([]float32, B*O), make([]float32, B*K*A)
+	theta := make([]float32, B*P)
 	lp, ad, rt, vo, mk := make([]float32, B*K), make([]float32, B*K), make([]float32, B*K), make([]float32, B*K), make([]float32, B*K)
 	var y0, dy0 []float32
 	if l.Spec.NDP {
@@ -479,6 +567,7 @@ func (l *Learner) minibatch(buf *buffer, adv, ret []float32, idx []int) model.Ba
 	for b, r := range idx {
 		copy(obs[b*O:(b+1)*O], buf.obs[r*O:(r+1)*O])
 		copy(act[b*K*A:(b+1)*K*A], buf.act[r*K*A:(r+1)*K*A])
+		copy(theta[b*P:(b+1)*P], buf.theta[r*P:(r+1)*P])
 		copy(lp[b*K:(b+1)*K], buf.logp[r*K:(r+1)*K])
 		copy(ad[b*K:(b+1)*K], adv[r*K:(r+1)*K])
 		copy(rt[b*K:(b+1)*K], ret[r*K:(r+1)*K])
@@ -510,6 +599,9 @@ func (l *Learner) minibatch(buf *buffer, adv, ret []float32, idx []int) model.Ba
 	}
 	b := model.Batch{Obs: model.F32(obs, B, O), Extra: make([]*tensors.Tensor, numInputs)}
 	b.Extra[inAct] = model.F32(act, B, K, A)
+	if P > 0 {
+		b.Extra[inAct] = model.F32(theta, B, P)
+	}
 	b.Extra[inLogpOld] = model.F32(lp, B, K)
 	b.Extra[inAdv] = model.F32(ad, B, K)
 	b.Extra[inRet] = model.F32(rt, B, K)

@@ -10,8 +10,12 @@ import (
 	"github.com/ndp-go/ndp/model"
 )
 
-// logStdName is the model's extra trainable tensor holding log σ, shape [A].
-const logStdName = "log_std"
+// logStdName is the model's extra trainable tensor holding log σ, shape [A];
+// logStdParamsName holds log σ of params exploration, [HeadWidth].
+const (
+	logStdName       = "log_std"
+	logStdParamsName = "log_std_params"
+)
 
 // modelConfig builds the network of cfg's algo for an env with obsDim
 // observations, actDim actions and dof DMP-controlled position dims.
@@ -29,12 +33,15 @@ func modelConfig(cfg Config, obsDim, actDim, dof int) model.Config {
 	default: // raw actions: k per decision
 		mc.Head, mc.OutDim, mc.OutputScale = model.HeadRaw, cfg.K*actDim, 1
 	}
+	if cfg.Explore == ExploreParams {
+		mc.Extra = append(mc.Extra, model.ParamSpec{Name: logStdParamsName, Shape: []int{mc.HeadWidth()}, Init: cfg.InitLogStd + math.Log(paramNoise)})
+	}
 	return mc
 }
 
 // Loss inputs, the order of model.Batch.Extra.
 const (
-	inAct     = iota // actions taken, [B, K, A]
+	inAct     = iota // actions taken, [B, K, A]; params exploration: the sampled θ, [B, P]
 	inLogpOld        // log-probs at collection, [B, K]
 	inAdv            // advantages, [B, K]
 	inRet            // returns, [B, K]
@@ -59,10 +66,24 @@ func lossFn(cfg Config, spec agent.Spec) model.LossFn {
 	eps, A := cfg.ClipCoef, spec.ActDim
 	return func(out *model.Outputs, in []*graph.Node) (*graph.Node, []*graph.Node) {
 		g := out.Obs.Graph()
-		mean := spec.MeanNode(out)
-		logStd := graph.Reshape(out.Param(logStdName), 1, 1, A)
-		z := graph.Div(graph.Sub(in[inAct], mean), graph.Exp(logStd))
-		logp := graph.ReduceSum(graph.Sub(graph.MulScalar(graph.Square(z), -0.5), graph.AddScalar(logStd, 0.5*math.Log(2*math.Pi))), 2) // [B, K]
+		var logp, logStd *graph.Node // [B, K]; the log σ the entropy is over
+		if cfg.Explore == ExploreParams {
+			// One log-probability per decision, of the sampled θ [B, P] in
+			// Φ's units before OutputScale, shared by the decision's K steps.
+			P := out.Param(logStdParamsName).Shape().Dimensions[0]
+			ls := graph.Reshape(out.Param(logStdParamsName), 1, P)
+			logStd = ls
+			z := graph.Div(graph.MulScalar(graph.Sub(in[inAct], out.Head), 1/out.Model.Cfg.OutputScale), graph.Exp(ls))
+			lp := graph.ReduceSum(graph.Sub(graph.MulScalar(graph.Square(z), -0.5), graph.AddScalar(ls, 0.5*math.Log(2*math.Pi))), 1) // [B]
+			B := lp.Shape().Dimensions[0]
+			logp = graph.BroadcastToDims(graph.Reshape(lp, B, 1), B, cfg.K)
+		} else {
+			mean := spec.MeanNode(out)
+			ls := graph.Reshape(out.Param(logStdName), 1, 1, A)
+			logStd = ls
+			z := graph.Div(graph.Sub(in[inAct], mean), graph.Exp(ls))
+			logp = graph.ReduceSum(graph.Sub(graph.MulScalar(graph.Square(z), -0.5), graph.AddScalar(ls, 0.5*math.Log(2*math.Pi))), 2) // [B, K]
+		}
 		mask := in[inMask]
 		count := graph.MaxScalar(graph.ReduceAllSum(mask), 1)
 		masked := func(x *graph.Node) *graph.Node { return graph.Div(graph.ReduceAllSum(graph.Mul(x, mask)), count) }

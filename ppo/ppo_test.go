@@ -8,9 +8,12 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gomlx/gomlx/core/tensors"
+
 	"github.com/ndp-go/ndp/backend"
 	"github.com/ndp-go/ndp/model"
 	"github.com/ndp-go/ndp/policy"
+	"github.com/ndp-go/ndp/rl"
 	"github.com/ndp-go/ndp/runlog"
 )
 
@@ -323,5 +326,63 @@ func TestExploreDecisionSharesNoise(t *testing.T) {
 	}
 	if err := (Config{Task: "push", Explore: "sometimes"}).Validate(); err == nil {
 		t.Error("unknown explore mode: want an error")
+	}
+}
+
+// TestExploreParamsLogProb: the log-probability stored at collection is the
+// Gaussian density of the sampled θ computed directly, and the loss graph
+// computes the same one (the first minibatch of an update, before any step,
+// has ratio 1: approx_kl 0, no clipping).
+func TestExploreParamsLogProb(t *testing.T) {
+	b, err := backend.New("go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := Config{Algo: AlgoNDP, Task: "push", Seed: 3, NumEnvs: 2, RolloutSteps: 20, Epochs: 1, Minibatches: 1, TotalSteps: 1000, Explore: ExploreParams}
+	l, err := New(cfg, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	buf, _, err := l.collect()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sigma, err := l.extraParam(logStdParamsName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	P, K, scale := len(sigma), l.Cfg.K, l.Model.Cfg.OutputScale
+	// Φ(s) again, without noise, from the stored (normalised) observation.
+	res, err := l.Model.Forward(l.minibatch(buf, make([]float32, len(buf.val)), make([]float32, len(buf.val)), []int{0, 1}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	head, _ := tensors.CopyFlatData[float32](res.Head)
+	for r := range 2 {
+		theta, mu := make([]float64, P), make([]float64, P)
+		logs := make([]float64, P)
+		for p := range P {
+			theta[p], mu[p] = float64(buf.theta[r*P+p])/scale, float64(head[r*P+p])/scale
+			logs[p] = math.Log(sigma[p])
+		}
+		want := rl.GaussianLogProb(theta, mu, logs)
+		for j := range K {
+			if got := float64(buf.logp[r*K+j]); math.Abs(got-want) > 1e-3*math.Abs(want)+1e-3 {
+				t.Errorf("decision %d step %d: stored log p %v, direct %v", r, j, got, want)
+			}
+		}
+	}
+	rec, err := l.Update()
+	if err != nil {
+		t.Fatal(err)
+	}
+	kl, _ := rec.Get("approx_kl")
+	clip, _ := rec.Get("clipfrac")
+	if math.Abs(kl) > 1e-5 || clip != 0 {
+		t.Errorf("first minibatch: approx_kl %v, clipfrac %v; want 0, 0 (graph and collection log p differ)", kl, clip)
+	}
+	if err := (Config{Algo: AlgoPPO, Task: "push", Explore: ExploreParams}).Validate(); err == nil {
+		t.Error("params exploration on raw PPO: want an error")
 	}
 }

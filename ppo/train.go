@@ -155,8 +155,10 @@ func (l *Learner) withEval(rec runlog.Record) (runlog.Record, error) {
 		if det, err = l.Evaluate(cfg.EvalEpisodes, l.Updates, true); err != nil {
 			return nil, err
 		}
-		if sam, err = l.Evaluate(cfg.EvalEpisodes, l.Updates, false); err != nil {
-			return nil, err
+		if cfg.Explore != ExploreParams { // its noise is not on the actions
+			if sam, err = l.Evaluate(cfg.EvalEpisodes, l.Updates, false); err != nil {
+				return nil, err
+			}
 		}
 	}
 	return append(rec,

@@ -64,7 +64,7 @@ func newPPOFlags(fl *pflag.FlagSet) *ppoFlags {
 	fl.Float64Var(&c.InitLogStd, "init-log-std", 0, "initial log σ")
 	fl.StringVar(&p.hidden, "hidden", joinInts(d.Hidden), "hidden layer sizes of actor and critic")
 	fl.IntVar(&c.K, "k", d.K, "actions per decision for ndp and ppo-multi")
-	fl.StringVar(&c.Explore, "explore", d.Explore, "action noise of ndp and ppo-multi: step (a draw per env step) or decision (one draw per decision, shared by its k steps)")
+	fl.StringVar(&c.Explore, "explore", d.Explore, "exploration of ndp and ppo-multi: step (action noise drawn every env step), decision (one draw per decision, shared by its k steps) or params (ndp: noise on Φ's DMP parameters once per decision)")
 	fl.IntVar(&c.RewardDelay, "reward-delay", 0, "reward from a state refreshed every this many steps (default k)")
 	fl.IntVar(&c.N, "n", 0, "DMP basis functions per DoF (default: 5 throw, 6 others)")
 	fl.IntVar(&c.Substeps, "substeps", 0, "DMP Euler substeps per step (default ⌊35/k⌋+1)")
