@@ -274,6 +274,12 @@ func Table(groups []string, curves map[string][]Curve) string {
 			}
 		}
 	}
+	most := 0 // seeds of the fullest cell; cells with fewer say how many
+	for _, g := range groups {
+		for _, c := range curves[g] {
+			most = max(most, len(c.Final))
+		}
+	}
 	var rows [][]string
 	for _, l := range labels {
 		row := []string{l}
@@ -284,6 +290,9 @@ func Table(groups []string, curves map[string][]Curve) string {
 					m, s := MeanStd(c.Final)
 					am, as := MeanStd(c.AUC)
 					cell = fmt.Sprintf("%.2f ± %.2f / %.2f ± %.2f", m, s, am, as)
+					if len(c.Final) < most {
+						cell += fmt.Sprintf(" (%d seed%s)", len(c.Final), map[bool]string{true: "", false: "s"}[len(c.Final) == 1])
+					}
 				}
 			}
 			row = append(row, cell)

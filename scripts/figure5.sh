@@ -3,21 +3,24 @@
 # tasks, 1M env steps, 3 seeds, 5 tasks. Resumable: rerun the same command to
 # continue (finished runs are skipped, partial ones resume from checkpoints).
 #   scripts/figure5.sh fair      PPO, PPO-multi (decision noise), NDP as the paper reads, NDP with Φ's weights ×1
-#   scripts/figure5.sh authors   the authors' protocol on push and soccer: k-step learners on one fixed layout
+#   scripts/figure5.sh authors   the authors' protocol on push and soccer: NDP and PPO-multi on one fixed layout
+#                                (their PPO, on randomised layouts, is the fair grid's)
+# Extra arguments go to ndp rl grid, e.g. `scripts/figure5.sh fair --report` writes the figures and table
+# of the runs finished so far without training.
 # Environment: SEEDS (3), STEPS (1e6), OUT (runs/figure5-MODE), NDP (./bin/ndp)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode="${1:-fair}"
+shift || true
 common=(rl grid --seeds "${SEEDS:-3}" --steps "${STEPS:-1e6}" --eval-every 10 --workers 2 --out "${OUT:-runs/figure5-$mode}")
 case "$mode" in
 fair) exec "${NDP:-./bin/ndp}" "${common[@]}" --tasks push,soccer,faucet,throw,pick \
   --variant 'ppo: --algo ppo' \
   --variant 'ppo-multi-dec: --algo ppo-multi --explore decision' \
   --variant 'ndp: --algo ndp' \
-  --variant 'ndp-ws1: --algo ndp --weight-scale 1' ;;
+  --variant 'ndp-ws1: --algo ndp --weight-scale 1' "$@" ;;
 authors) exec "${NDP:-./bin/ndp}" "${common[@]}" --tasks push,soccer \
-  --variant 'ppo: --algo ppo' \
-  --variant 'ppo-multi-dec-fixed: --algo ppo-multi --explore decision --fixed-layout 1' \
-  --variant 'ndp-fixed: --algo ndp --fixed-layout 1' ;;
+  --variant 'ndp-fixed: --algo ndp --fixed-layout 1' \
+  --variant 'ppo-multi-dec-fixed: --algo ppo-multi --explore decision --fixed-layout 1' "$@" ;;
 *) echo "usage: $0 fair|authors" >&2; exit 2 ;;
 esac

@@ -24,6 +24,7 @@ type gridFlags struct {
 	seeds       int
 	workers     int
 	backendFlag string
+	report      bool
 }
 
 func (g *gridFlags) bind(cmd *cobra.Command, defaultOut string) {
@@ -34,6 +35,7 @@ func (g *gridFlags) bind(cmd *cobra.Command, defaultOut string) {
 	fl.IntVar(&g.workers, "workers", runtime.NumCPU(), "runs trained at once")
 	fl.StringVar(&g.out, "out", defaultOut, "root directory of the grid's runs, figures and table")
 	fl.StringVar(&g.backendFlag, "backend", "", `GoMLX backend (default "go")`)
+	fl.BoolVar(&g.report, "report", false, "train nothing: write the figures and table of the runs finished so far")
 }
 
 // run trains the grid, then writes one figure per task and table.md.
@@ -59,11 +61,25 @@ func (g *gridFlags) run(cmd *cobra.Command, labels []string, vary func(string, *
 		return err
 	}
 	w := cmd.OutOrStdout()
-	fmt.Fprintf(w, "%d runs (%d tasks × %d configurations × %d seeds) on %d workers into %s\n", len(runs), len(tasks), len(labels), g.seeds, g.workers, g.out)
-	ctx, stop := run.OnSignal(cmd.Context())
-	defer stop()
-	if err := experiment.RunAll(ctx, runs, b, g.workers, w); err != nil {
-		return err
+	if g.report {
+		var done []experiment.Run
+		for _, r := range runs {
+			if r.Done() {
+				done = append(done, r)
+			}
+		}
+		fmt.Fprintf(w, "%d of %d runs finished in %s\n", len(done), len(runs), g.out)
+		if len(done) == 0 {
+			return fmt.Errorf("--report: no run of this grid has finished in %s", g.out)
+		}
+		runs = done
+	} else {
+		fmt.Fprintf(w, "%d runs (%d tasks × %d configurations × %d seeds) on %d workers into %s\n", len(runs), len(tasks), len(labels), g.seeds, g.workers, g.out)
+		ctx, stop := run.OnSignal(cmd.Context())
+		defer stop()
+		if err := experiment.RunAll(ctx, runs, b, g.workers, w); err != nil {
+			return err
+		}
 	}
 	curves := map[string][]experiment.Curve{}
 	for _, task := range tasks {
@@ -72,13 +88,16 @@ func (g *gridFlags) run(cmd *cobra.Command, labels []string, vary func(string, *
 			return err
 		}
 		curves[task] = c
+		if len(c) == 0 {
+			continue
+		}
 		path := filepath.Join(g.out, task+".png")
 		if err := experiment.Plot(path, fmt.Sprintf("%s: %s", task, title), "success (deterministic eval, mean of last 3)", c); err != nil {
 			return err
 		}
 		fmt.Fprintln(w, "wrote", path)
 	}
-	table := fmt.Sprintf("Success rate (deterministic evaluation) after %d env steps, mean ± std over %d seeds: final (each seed's mean of its last 3 evaluations) / area under the success curve.\n\nCommand: `ndp %s` (commit %s)\n\n%s",
+	table := fmt.Sprintf("Success rate (deterministic evaluation) after %d env steps, mean ± std over %d seeds (fewer where a cell says so): final (each seed's mean of its last 3 evaluations) / area under the success curve.\n\nCommand: `ndp %s` (commit %s)\n\n%s",
 		g.base.TotalSteps, g.seeds, shellJoin(os.Args[1:]), run.Commit(), experiment.Table(tasks, curves))
 	path := filepath.Join(g.out, "table.md")
 	if err := os.WriteFile(path, []byte(table), 0o644); err != nil {
