@@ -35,6 +35,17 @@ func TestRLTrainEvalResume(t *testing.T) {
 	if _, err := runNDP(t, "rl", "eval", "--run", filepath.Join(dir, "missing")); err == nil {
 		t.Error("eval of a missing run: want an error")
 	}
+	// Dense control reads the policy file as it reads the run.
+	dense := func(src ...string) string {
+		out, err := runNDP(t, append([]string{"rl", "eval", "--episodes", "1", "--control-hz", "500"}, src...)...)
+		if err != nil {
+			t.Fatalf("dense eval %v: %v\n%s", src, err, out)
+		}
+		return out[strings.Index(out, "|"):]
+	}
+	if a, b := dense("--run", dir), dense("--policy", filepath.Join(dir, "policy.npz")); a != b {
+		t.Errorf("dense control: run and policy file differ:\n%s\n%s", a, b)
+	}
 }
 
 func TestRLCompareWritesFiguresAndTable(t *testing.T) {

@@ -16,8 +16,10 @@ import (
 	"github.com/ndp-go/ndp/envs"
 	"github.com/ndp-go/ndp/internal/atomicfile"
 	"github.com/ndp-go/ndp/internal/table"
+	"github.com/ndp-go/ndp/model"
 	"github.com/ndp-go/ndp/policy"
 	"github.com/ndp-go/ndp/ppo"
+	"github.com/ndp-go/ndp/rl"
 )
 
 func init() {
@@ -46,7 +48,12 @@ func init() {
 			}
 			if policyFile != "" {
 				if controlHz != "" {
-					return fmt.Errorf("--control-hz needs --run for now")
+					a, err := policy.Open(policyFile, b)
+					if err != nil {
+						return err
+					}
+					m := a.Meta
+					return denseEval(cmd.OutOrStdout(), trained{m.Task, m.Learner, m.Steps, a.Model, m.Spec, m.ObsNorm}, controlHz, episodes, seed)
 				}
 				return evalPolicyFile(cmd.OutOrStdout(), policyFile, b, episodes, seed, gif)
 			}
@@ -57,7 +64,7 @@ func init() {
 			defer l.Close()
 			w := cmd.OutOrStdout()
 			if controlHz != "" {
-				return denseEval(w, l, controlHz, episodes, seed)
+				return denseEval(w, trained{l.Cfg.Task, l.Cfg.Algo, l.Step, l.Model, l.Spec, l.ObsNorm()}, controlHz, episodes, seed)
 			}
 			eval := func(det bool) (agent.EvalResult, error) { return l.Evaluate(episodes, int(seed), det) }
 			return reportEval(w, l.Cfg.Algo, l.Cfg.Task, l.Step, eval, gif, l.Policy(), l.Spec, seed)
@@ -69,7 +76,7 @@ func init() {
 	fl.IntVar(&episodes, "episodes", 100, "evaluation episodes per mode")
 	fl.Int64Var(&seed, "seed", 0, "evaluation round: different values give different episodes")
 	fl.StringVar(&gif, "gif", "", "render one deterministic episode to this GIF")
-	fl.StringVar(&controlHz, "control-hz", "", "comma-separated dense control rates in Hz (e.g. 500,1000,5000): evaluate an NDP run with one DMP setpoint per physics step at each rate and print success and smoothness against the training rate")
+	fl.StringVar(&controlHz, "control-hz", "", "comma-separated dense control rates in Hz (e.g. 500,1000,5000): evaluate an NDP (run or policy file) with one DMP setpoint per physics step at each rate and print success and smoothness against the training rate")
 	fl.StringVar(&backendFlag, "backend", "", `GoMLX backend (default "go")`)
 	rlCmd.AddCommand(cmd)
 }
@@ -145,17 +152,27 @@ func parseRates(s string) ([]float64, error) {
 
 // denseEval evaluates an NDP run at the training rate and at each dense
 // control rate and prints a Markdown table.
-func denseEval(w io.Writer, l *ppo.Learner, rates string, episodes int, seed int64) error {
+// trained is what dense evaluation needs of a trained policy, from a run
+// or from a policy file.
+type trained struct {
+	task, learner string
+	steps         int64
+	model         *model.Model
+	spec          agent.Spec
+	norm          *rl.RunningMeanStd
+}
+
+func denseEval(w io.Writer, l trained, rates string, episodes int, seed int64) error {
 	hzs, err := parseRates(rates)
 	if err != nil {
 		return err
 	}
-	if !l.Spec.NDP {
-		return fmt.Errorf("--control-hz: run %s/%s is not an NDP policy (algo %q); dense control needs a DMP head", l.Cfg.Task, l.Cfg.Algo, l.Cfg.Algo)
+	if !l.spec.NDP {
+		return fmt.Errorf("--control-hz: %s on %s is not an NDP policy; dense control needs a DMP head", l.learner, l.task)
 	}
 	var rows []control.RateResult
 	for _, hz := range append([]float64{0}, hzs...) {
-		r, err := control.Evaluate(l.Cfg.Task, l.Model, l.Spec, l.ObsNorm(), hz, episodes, seed)
+		r, err := control.Evaluate(l.task, l.model, l.spec, l.norm, hz, episodes, seed)
 		if err != nil {
 			if hz == 0 {
 				return fmt.Errorf("training rate: %w", err)
@@ -165,7 +182,7 @@ func denseEval(w io.Writer, l *ppo.Learner, rates string, episodes int, seed int
 		rows = append(rows, r)
 	}
 	base := rows[0]
-	fmt.Fprintf(w, "%s %s after %d env steps, deterministic, %d episodes per rate\n\n", l.Cfg.Algo, l.Cfg.Task, l.Step, episodes)
+	fmt.Fprintf(w, "%s %s after %d env steps, deterministic, %d episodes per rate\n\n", l.learner, l.task, l.steps, episodes)
 	var cells [][]string
 	for _, r := range rows {
 		name := fmt.Sprintf("%.0f Hz", r.Hz)
