@@ -3,7 +3,9 @@ package imitation
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"image/color"
 	"io"
 	"math"
 	"os"
@@ -236,4 +238,97 @@ func pm(c digits.ClassStats) string {
 		return "–"
 	}
 	return fmt.Sprintf("%.2f ± %.2f", c.MeanOverClasses, c.StdOverClasses)
+}
+
+// DrawFigure4 draws the paper's Figure 4 to path: the held-out images that
+// every method under root (root/METHOD/preds.json) predicted, with the
+// ground-truth pen path and each method's trajectory over them.
+func DrawFigure4(root, path string, test *digits.Dataset) error {
+	preds, err := LoadPreds(root)
+	if err != nil {
+		return err
+	}
+	if len(preds) == 0 {
+		return fmt.Errorf("no preds.json under %s", root)
+	}
+	idx := preds[0].Indices
+	images := make([][]uint8, len(idx))
+	truth := digits.TrajectorySet{Name: "ground truth", Color: color.RGBA{150, 150, 150, 255}}
+	captions := make([]string, len(idx))
+	for i, s := range idx {
+		if s < 0 || s >= test.Len() {
+			return fmt.Errorf("preds index %d outside the test set of %d", s, test.Len())
+		}
+		images[i] = test.Image(s)
+		truth.Trajs = append(truth.Trajs, test.Trajectory(s))
+		captions[i] = fmt.Sprintf("%d", test.Labels[s])
+	}
+	sets := []digits.TrajectorySet{truth}
+	names := map[string]string{MethodNDP: "NDP (ours)", MethodCNN: "CNN", MethodCNNDMP: "CNN-DMP"}
+	for _, p := range preds {
+		if len(p.Indices) != len(idx) {
+			return fmt.Errorf("methods were drawn on different samples; re-run train")
+		}
+		sets = append(sets, digits.TrajectorySet{Name: names[p.Method], Trajs: p.Trajs})
+	}
+	return digits.DrawGrid(path, images, sets, digits.GridOptions{Cols: 10, Scale: 6, Captions: captions})
+}
+
+// MethodsRun is Table 2's experiment: methods trained one after another on
+// the same data, each into Root/METHOD, then Root/table.md and
+// Root/figure4.png.
+type MethodsRun struct {
+	Cfg         DigitsConfig // shared settings; Method is set per method
+	Methods     []string
+	Epochs      int
+	Train, Test *digits.Dataset
+	Root        string
+	Draw        int             // held-out samples in Figure 4 (classes in turn)
+	Progress    io.Writer       // progress bars (nil: none)
+	Log         io.Writer       // one line per method, then the table (nil: none)
+	Mode        run.Mode        // run.Resume keeps the methods that finished
+	Context     context.Context // Ctrl-C: stop after the current epoch
+}
+
+// RunMethods trains r's methods and writes the table and figure.
+func RunMethods(b compute.Backend, r MethodsRun) error {
+	w := r.Log
+	if w == nil {
+		w = io.Discard
+	}
+	draw := r.Test.Balanced(r.Draw)
+	for _, m := range r.Methods {
+		c := r.Cfg
+		c.Method = m
+		dr := DigitsRun{Cfg: c, Epochs: r.Epochs, Train: r.Train, Test: r.Test, Dir: filepath.Join(r.Root, m), DrawIndices: draw,
+			Progress: r.Progress, Mode: r.Mode, Context: r.Context}
+		if r.Mode == run.Resume && run.Finished(dr.Dir) {
+			fmt.Fprintf(w, "%s: finished in an earlier run, kept\n", m)
+			continue
+		}
+		res, err := RunDigits(b, dr)
+		if errors.Is(err, run.ErrInterrupted) {
+			return fmt.Errorf("%s %w; the methods that finished are kept: rerun the same command with --resume to train the rest", m, err)
+		}
+		if err != nil {
+			return fmt.Errorf("training %s: %w", m, err)
+		}
+		fmt.Fprintf(w, "\n%s: test %.3f ± %.3f px², train %.3f ± %.3f px² (%d epochs, %.0f s, %.1f ms/step)\n", m,
+			res.Test.MeanOverClasses, res.Test.StdOverClasses, res.Train.MeanOverClasses, res.Train.StdOverClasses, res.Epochs, res.WallSeconds, res.StepMillis)
+	}
+	res, err := LoadResults(r.Root)
+	if err != nil {
+		return err
+	}
+	t := Table(res)
+	if err := os.WriteFile(filepath.Join(r.Root, "table.md"), []byte(t), 0o644); err != nil {
+		return err
+	}
+	fmt.Fprint(w, "\n"+t)
+	fig := filepath.Join(r.Root, "figure4.png")
+	if err := DrawFigure4(r.Root, fig, r.Test); err != nil {
+		return err
+	}
+	fmt.Fprintln(w, "wrote", filepath.Join(r.Root, "table.md"), "and", fig)
+	return nil
 }

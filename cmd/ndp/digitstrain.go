@@ -3,9 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"image/color"
 	"io"
 	"os"
 	"path/filepath"
@@ -220,41 +218,8 @@ func trainDigits(ctx context.Context, w, prog io.Writer, cfg imitation.DigitsCon
 	if err := atomicfile.WriteJSON(filepath.Join(out, "data.json"), data); err != nil {
 		return err
 	}
-	draw := test.Balanced(drawN)
-	for _, m := range methods {
-		c := cfg
-		c.Method = m
-		r := imitation.DigitsRun{Cfg: c, Epochs: epochs, Train: train, Test: test, Dir: filepath.Join(out, m), DrawIndices: draw, Progress: prog,
-			Mode: mode, Context: ctx}
-		if mode == run.Resume && run.Finished(r.Dir) {
-			fmt.Fprintf(w, "%s: finished in an earlier run, kept\n", m)
-			continue
-		}
-		res, err := imitation.RunDigits(b, r)
-		if errors.Is(err, run.ErrInterrupted) {
-			return fmt.Errorf("%s %w; the methods that finished are kept: rerun the same command with --resume to train the rest", m, err)
-		}
-		if err != nil {
-			return fmt.Errorf("training %s: %w", m, err)
-		}
-		fmt.Fprintf(w, "\n%s: test %.3f ± %.3f px², train %.3f ± %.3f px² (%d epochs, %.0f s, %.1f ms/step)\n", m,
-			res.Test.MeanOverClasses, res.Test.StdOverClasses, res.Train.MeanOverClasses, res.Train.StdOverClasses, res.Epochs, res.WallSeconds, res.StepMillis)
-	}
-	res, err := imitation.LoadResults(out)
-	if err != nil {
-		return err
-	}
-	t := imitation.Table(res)
-	if err := os.WriteFile(filepath.Join(out, "table.md"), []byte(t), 0o644); err != nil {
-		return err
-	}
-	fmt.Fprint(w, "\n"+t)
-	fig := filepath.Join(out, "figure4.png")
-	if err := drawFigure4(out, fig); err != nil {
-		return err
-	}
-	fmt.Fprintln(w, "wrote", filepath.Join(out, "table.md"), "and", fig)
-	return nil
+	return imitation.RunMethods(b, imitation.MethodsRun{Cfg: cfg, Methods: methods, Epochs: epochs, Train: train, Test: test,
+		Root: out, Draw: drawN, Progress: prog, Log: w, Mode: mode, Context: ctx})
 }
 
 // drawFigure4 draws the saved predictions of every method over the
@@ -272,32 +237,5 @@ func drawFigure4(root, path string) error {
 	if err != nil {
 		return err
 	}
-	preds, err := imitation.LoadPreds(root)
-	if err != nil {
-		return err
-	}
-	if len(preds) == 0 {
-		return fmt.Errorf("no preds.json under %s", root)
-	}
-	idx := preds[0].Indices
-	images := make([][]uint8, len(idx))
-	truth := digits.TrajectorySet{Name: "ground truth", Color: color.RGBA{150, 150, 150, 255}}
-	captions := make([]string, len(idx))
-	for i, s := range idx {
-		if s < 0 || s >= test.Len() {
-			return fmt.Errorf("preds index %d outside the test set of %d", s, test.Len())
-		}
-		images[i] = test.Image(s)
-		truth.Trajs = append(truth.Trajs, test.Trajectory(s))
-		captions[i] = fmt.Sprintf("%d", test.Labels[s])
-	}
-	sets := []digits.TrajectorySet{truth}
-	names := map[string]string{imitation.MethodNDP: "NDP (ours)", imitation.MethodCNN: "CNN", imitation.MethodCNNDMP: "CNN-DMP"}
-	for _, p := range preds {
-		if len(p.Indices) != len(idx) {
-			return fmt.Errorf("methods were drawn on different samples; re-run train")
-		}
-		sets = append(sets, digits.TrajectorySet{Name: names[p.Method], Trajs: p.Trajs})
-	}
-	return digits.DrawGrid(path, images, sets, digits.GridOptions{Cols: 10, Scale: 6, Captions: captions})
+	return imitation.DrawFigure4(root, path, test)
 }
