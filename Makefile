@@ -28,6 +28,7 @@ vet: deps
 # staticcheck, pinned; installed into GOPATH/bin on first use.
 STATICCHECK := $(shell go env GOPATH)/bin/staticcheck
 lint: vet
+	@unformatted=$$(gofmt -l .); if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
 	@test -x $(STATICCHECK) || GOFLAGS= go install honnef.co/go/tools/cmd/staticcheck@v0.8.2
 	$(STATICCHECK) ./...
 

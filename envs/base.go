@@ -50,6 +50,7 @@ type simEnv struct {
 	everOK   bool
 	done     bool
 	started  bool
+	closed   bool
 	stepTime float64
 	skip     int // physics steps per env step (frame skip, or set by WithControlHz)
 }
@@ -78,7 +79,7 @@ func (e *simEnv) Name() string   { return e.t.name() }
 func (e *simEnv) ObsDim() int    { return e.t.obsDim() }
 func (e *simEnv) ActDim() int    { return e.t.actDim() }
 func (e *simEnv) Layout() Layout { return e.t.layout() }
-func (e *simEnv) Close()         { e.data.Close() }
+func (e *simEnv) Close()         { e.data.Close(); e.closed = true }
 
 func (e *simEnv) MaxSteps() int {
 	if e.cfg.maxSteps > 0 {
@@ -112,16 +113,21 @@ func (e *simEnv) Reset(seed int64) ([]float64, error) {
 }
 
 func (e *simEnv) Step(action []float64) ([]float64, float64, bool, Info, error) {
+	if e.closed {
+		return nil, 0, true, Info{}, fmt.Errorf("envs: %s: %w", e.t.name(), mujoco.ErrClosed)
+	}
 	if !e.started || e.done {
 		return nil, 0, true, Info{}, ErrNeedsReset
 	}
 	if len(action) != len(e.act) {
 		return nil, 0, false, Info{}, fmt.Errorf("%w: %s wants %d values, got %d", ErrBadAction, e.t.name(), len(e.act), len(action))
 	}
-	for i, a := range action {
+	for i, a := range action { // validate all before applying (or counting clips of) any
 		if math.IsNaN(a) || math.IsInf(a, 0) {
 			return nil, 0, false, Info{}, fmt.Errorf("%w: component %d is %v (not applied)", ErrBadAction, i, a)
 		}
+	}
+	for i, a := range action {
 		switch {
 		case a > 1:
 			a = 1

@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+
+	"github.com/ndp-go/ndp/mujoco"
 )
 
 var allTasks = []struct {
@@ -80,7 +82,6 @@ func TestDimsAndLayout(t *testing.T) {
 		})
 	}
 }
-
 
 func randomActions(rng *rand.Rand, n int) []float64 {
 	a := make([]float64, n)
@@ -336,5 +337,27 @@ func TestRegisterRefusesTakenNames(t *testing.T) {
 	}
 	if err := Register("", nil); err == nil {
 		t.Error("no name: want an error")
+	}
+}
+
+func TestStepAfterCloseAndRejectedActions(t *testing.T) {
+	e := mustMake(t, "push")
+	if _, err := e.Reset(1); err != nil {
+		t.Fatal(err)
+	}
+	_, _, _, info, err := e.Step([]float64{2, 0, 0, 0})
+	if err != nil || info.ClippedActions != 1 {
+		t.Fatalf("clipped step: %v, %d clipped", err, info.ClippedActions)
+	}
+	if _, _, _, _, err := e.Step([]float64{5, math.NaN(), 0, 0}); !errors.Is(err, ErrBadAction) {
+		t.Fatalf("NaN action: %v", err)
+	}
+	_, _, _, info, _ = e.Step([]float64{0, 0, 0, 0})
+	if info.ClippedActions != 1 {
+		t.Errorf("a rejected action counted as clipped: %d", info.ClippedActions)
+	}
+	e.Close()
+	if _, _, _, _, err := e.Step([]float64{0, 0, 0, 0}); !errors.Is(err, mujoco.ErrClosed) {
+		t.Errorf("step after close: %v", err)
 	}
 }
