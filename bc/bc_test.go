@@ -2,6 +2,7 @@ package bc
 
 import (
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -127,5 +128,26 @@ func TestMLPIsSizedLikeTheNDP(t *testing.T) {
 	}
 	if r := float64(mlp.Params()) / float64(ndp.Params()); r < 0.97 || r > 1.03 {
 		t.Errorf("MLP has %d weights, NDP %d: ratio %.3f", mlp.Params(), ndp.Params(), r)
+	}
+}
+
+func TestConfigValidateRejectsBadSettings(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		cfg  Config
+	}{
+		{"negative batch", Config{BatchSize: -1}},
+		{"negative epochs", Config{Epochs: -1}},
+		{"NaN lr", Config{LR: math.NaN()}},
+		{"infinite weight scale", Config{WeightScale: math.Inf(1)}},
+		{"zero hidden", Config{Hidden: []int{64, 0}}},
+		{"unknown policy", Config{Policy: "rnn"}},
+	} {
+		if err := tc.cfg.Validate(); err == nil {
+			t.Errorf("%s: want an error", tc.name)
+		}
+	}
+	if err := (Config{}).Validate(); err != nil {
+		t.Errorf("defaults: %v", err)
 	}
 }

@@ -38,6 +38,9 @@ type Result struct {
 // finished run (returning its result) and starts an unfinished one over
 // (behaviour cloning keeps no checkpoint), so a grid continues when rerun.
 func RunDir(cfg Config, d *Demos, b compute.Backend, dir string, mode run.Mode) (Result, error) {
+	if err := cfg.Validate(); err != nil { // before anything is written
+		return Result{}, err
+	}
 	if (mode == run.Auto || mode == run.Resume) && run.Finished(dir) {
 		var r Result
 		if err := readJSON(filepath.Join(dir, "result.json"), &r); err != nil {

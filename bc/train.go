@@ -125,12 +125,35 @@ func makeWindows(d *Demos, spec agent.Spec) windows {
 	return w
 }
 
+// Validate reports the first invalid setting (after defaults).
+func (c Config) Validate() error {
+	c = c.WithDefaults()
+	switch {
+	case c.Policy != PolicyNDP && c.Policy != PolicyMLP:
+		return fmt.Errorf("bc: unknown policy %q (want ndp or mlp)", c.Policy)
+	case c.Epochs < 1 || c.BatchSize < 1 || c.EvalEpisodes < 1:
+		return fmt.Errorf("bc: epochs %d, batch %d and eval episodes %d must be ≥ 1", c.Epochs, c.BatchSize, c.EvalEpisodes)
+	case c.K < 1 || c.N < 1 || c.Substeps < 1:
+		return fmt.Errorf("bc: k %d, n %d and substeps %d must be ≥ 1", c.K, c.N, c.Substeps)
+	case !(c.LR > 0) || math.IsInf(c.LR, 0) || !(c.AlphaZ > 0) || math.IsInf(c.AlphaZ, 0):
+		return fmt.Errorf("bc: lr %v and α_z %v must be positive and finite", c.LR, c.AlphaZ)
+	case !(c.WeightScale > 0) || math.IsInf(c.WeightScale, 0) || !(c.GoalScale > 0) || math.IsInf(c.GoalScale, 0):
+		return fmt.Errorf("bc: weight scale %v and goal scale %v must be positive and finite", c.WeightScale, c.GoalScale)
+	}
+	for _, h := range c.Hidden {
+		if h < 1 {
+			return fmt.Errorf("bc: hidden sizes %v must be ≥ 1", c.Hidden)
+		}
+	}
+	return nil
+}
+
 // Train fits a policy to demos on backend b.
 func Train(cfg Config, d *Demos, b compute.Backend) (*Cloner, error) {
-	cfg = cfg.WithDefaults()
-	if cfg.Policy != PolicyNDP && cfg.Policy != PolicyMLP {
-		return nil, fmt.Errorf("bc: unknown policy %q (want ndp or mlp)", cfg.Policy)
+	if err := cfg.Validate(); err != nil {
+		return nil, err
 	}
+	cfg = cfg.WithDefaults()
 	e, err := envs.Make(d.Task)
 	if err != nil {
 		return nil, err
