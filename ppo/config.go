@@ -17,6 +17,7 @@ package ppo
 
 import (
 	"fmt"
+	"math"
 	"slices"
 
 	"github.com/ndp-go/ndp/dmp"
@@ -192,6 +193,16 @@ func (c Config) Validate() error {
 	bad := func(format string, a ...any) error { return fmt.Errorf("ppo: "+format, a...) }
 	if !slices.Contains(Algos(), c.Algo) {
 		return bad("unknown algo %q (want one of %v)", c.Algo, Algos())
+	}
+	for _, f := range []struct {
+		name string
+		v    float64
+	}{{"gamma", c.Gamma}, {"gae-lambda", c.Lambda}, {"clip-coef", c.ClipCoef}, {"ent-coef", c.EntCoef}, {"vf-coef", c.VfCoef},
+		{"max-grad-norm", c.MaxGradNorm}, {"lr", c.LR}, {"target-kl", c.TargetKL}, {"init-log-std", c.InitLogStd},
+		{"alpha-z", c.AlphaZ}, {"weight-scale", c.WeightScale}, {"goal-scale", c.GoalScale}} {
+		if math.IsNaN(f.v) || math.IsInf(f.v, 0) {
+			return bad("%s = %v, want a finite number", f.name, f.v)
+		}
 	}
 	switch {
 	case c.TotalSteps < 1:

@@ -386,3 +386,12 @@ func TestExploreParamsLogProb(t *testing.T) {
 		t.Error("params exploration on raw PPO: want an error")
 	}
 }
+
+func TestValidateRejectsNonFinite(t *testing.T) {
+	for _, c := range []Config{{TargetKL: math.NaN()}, {WeightScale: math.NaN()}, {InitLogStd: math.Inf(1)}, {ClipCoef: math.Inf(1)}, {MaxGradNorm: math.Inf(1)}} {
+		c.Task = "push"
+		if err := c.Validate(); err == nil {
+			t.Errorf("%+v: want an error", c)
+		}
+	}
+}
