@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gomlx/compute"
 	"github.com/gomlx/gomlx/core/tensors"
 
 	"github.com/ndp-go/ndp/backend"
@@ -288,15 +289,7 @@ func TestExploreDecisionSharesNoise(t *testing.T) {
 	b, _ := backend.New("go")
 	for _, mode := range []string{ExploreStep, ExploreDecision} {
 		t.Run(mode, func(t *testing.T) {
-			l, err := New(Config{Algo: AlgoPPOMulti, Task: "push", Seed: 2, NumEnvs: 2, RolloutSteps: 50, Epochs: 1, Minibatches: 2, TotalSteps: 100, Explore: mode}, b)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer l.Close()
-			buf, _, err := l.collect()
-			if err != nil {
-				t.Fatal(err)
-			}
+			l, buf := collected(t, b, Config{Algo: AlgoPPOMulti, Task: "push", Seed: 2, NumEnvs: 2, RolloutSteps: 50, Epochs: 1, Minibatches: 2, TotalSteps: 100, Explore: mode})
 			K, A, O := l.Cfg.K, l.Spec.ActDim, l.Spec.ObsDim
 			rows := len(buf.obs) / O
 			res, err := l.Model.Forward(model.Batch{Obs: model.F32(buf.obs, rows, O)})
@@ -338,16 +331,7 @@ func TestExploreParamsLogProb(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := Config{Algo: AlgoNDP, Task: "push", Seed: 3, NumEnvs: 2, RolloutSteps: 20, Epochs: 1, Minibatches: 1, TotalSteps: 1000, Explore: ExploreParams}
-	l, err := New(cfg, b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	buf, _, err := l.collect()
-	if err != nil {
-		t.Fatal(err)
-	}
+	l, buf := collected(t, b, Config{Algo: AlgoNDP, Task: "push", Seed: 3, NumEnvs: 2, RolloutSteps: 20, Epochs: 1, Minibatches: 1, TotalSteps: 1000, Explore: ExploreParams})
 	sigma, err := l.extraParam(logStdParamsName)
 	if err != nil {
 		t.Fatal(err)
@@ -394,4 +378,20 @@ func TestValidateRejectsNonFinite(t *testing.T) {
 			t.Errorf("%+v: want an error", c)
 		}
 	}
+}
+
+// collected is a new learner for cfg (closed at the test's end) and one
+// update's collected buffer.
+func collected(t *testing.T, b compute.Backend, cfg Config) (*Learner, *buffer) {
+	t.Helper()
+	l, err := New(cfg, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(l.Close)
+	buf, _, err := l.collect()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l, buf
 }
