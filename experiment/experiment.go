@@ -101,7 +101,7 @@ func RunAll(ctx context.Context, runs []Run, b compute.Backend, workers int, log
 	todo := make(chan Run)
 	var mu sync.Mutex
 	var errs []error
-	done, total := 0, len(runs)
+	done, finished, total := 0, 0, len(runs) // done: reported; finished: trained to the end
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Add(1)
@@ -112,6 +112,9 @@ func RunAll(ctx context.Context, runs []Run, b compute.Backend, workers int, log
 				mu.Lock()
 				done++
 				status := "ok"
+				if err == nil {
+					finished++
+				}
 				if errors.Is(err, run.ErrInterrupted) {
 					status, err = "interrupted, checkpointed", nil
 				}
@@ -134,6 +137,7 @@ func RunAll(ctx context.Context, runs []Run, b compute.Backend, workers int, log
 		if r.Done() {
 			mu.Lock()
 			done++
+			finished++
 			mu.Unlock()
 			continue
 		}
@@ -148,7 +152,7 @@ func RunAll(ctx context.Context, runs []Run, b compute.Backend, workers int, log
 	close(todo)
 	wg.Wait()
 	if ctx.Err() != nil {
-		return fmt.Errorf("experiment: grid %w with %d of %d runs done; rerun the same command to continue", run.ErrInterrupted, done, total)
+		return fmt.Errorf("experiment: grid %w with %d of %d runs finished; rerun the same command to continue", run.ErrInterrupted, finished, total)
 	}
 	return errors.Join(errs...)
 }
