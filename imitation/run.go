@@ -283,7 +283,7 @@ type MethodsRun struct {
 	Epochs      int
 	Train, Test *digits.Dataset
 	Root        string
-	Draw        int             // held-out samples in Figure 4 (classes in turn)
+	Draw        int             // held-out samples in Figure 4 (classes in turn; 0: no figure)
 	Progress    io.Writer       // progress bars (nil: none)
 	Log         io.Writer       // one line per method, then the table (nil: none)
 	Mode        run.Mode        // run.Resume keeps the methods that finished
@@ -325,6 +325,10 @@ func RunMethods(b compute.Backend, r MethodsRun) error {
 		return err
 	}
 	fmt.Fprint(w, "\n"+t)
+	if r.Draw < 1 {
+		fmt.Fprintln(w, "wrote", filepath.Join(r.Root, "table.md"), "(no figure: nothing to draw)")
+		return nil
+	}
 	fig := filepath.Join(r.Root, "figure4.png")
 	if err := DrawFigure4(r.Root, fig, r.Test); err != nil {
 		return err

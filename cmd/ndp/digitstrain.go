@@ -99,7 +99,7 @@ Data come from --train/--test npz files, or are generated (--n-train with
 	fl.Uint64Var(&data.Test.Seed, "test-seed", 2, "generator seed of the held-out set")
 	fl.StringVar(&out, "out", "runs/digits", "output directory")
 	fl.StringVar(&backendFlag, "backend", "", `GoMLX backend (default "go")`)
-	fl.IntVar(&drawN, "draw", 20, "held-out samples drawn in figure4.png")
+	fl.IntVar(&drawN, "draw", 20, "held-out samples drawn in figure4.png (0: no figure)")
 	fl.BoolVar(&quiet, "quiet", false, "no progress bars")
 	fl.BoolVar(&resume, "resume", false, "continue a stopped train into OUT: keep the methods that finished, train the others again")
 	fl.BoolVar(&force, "force", false, "train into OUT even if it holds runs, replacing them")
@@ -191,6 +191,9 @@ Data come from --train/--test npz files, or are generated (--n-train with
 func trainDigits(ctx context.Context, w, prog io.Writer, cfg imitation.DigitsConfig, data digitsData, methods []string, epochs int, out, backendFlag string, drawN int, mode run.Mode) error {
 	if len(methods) == 0 {
 		return fmt.Errorf("--methods: need at least one of %v", imitation.Methods())
+	}
+	if drawN < 0 {
+		return fmt.Errorf("--draw must be ≥ 0, got %d", drawN)
 	}
 	for _, m := range methods {
 		if err := imitation.CheckMethod(m); err != nil {
