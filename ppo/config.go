@@ -19,8 +19,10 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 
 	"github.com/ndp-go/ndp/dmp"
+	"github.com/ndp-go/ndp/envs"
 )
 
 // The learners.
@@ -205,6 +207,8 @@ func (c Config) Validate() error {
 		}
 	}
 	switch {
+	case !slices.Contains(envs.Names(), c.Task):
+		return bad("unknown task %q (available: %s)", c.Task, strings.Join(envs.Names(), ", "))
 	case c.TotalSteps < 1:
 		return bad("total steps %d < 1", c.TotalSteps)
 	case c.NumEnvs < 1 || c.NumEnvs > 4096:

@@ -395,3 +395,9 @@ func collected(t *testing.T, b compute.Backend, cfg Config) (*Learner, *buffer) 
 	}
 	return l, buf
 }
+
+func TestValidateRejectsUnknownTasks(t *testing.T) {
+	if err := (Config{Task: "foo"}).Validate(); err == nil || !strings.Contains(err.Error(), "push") {
+		t.Errorf("unknown task: %v, want an error listing the tasks", err)
+	}
+}
