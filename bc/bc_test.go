@@ -1,6 +1,8 @@
 package bc
 
 import (
+	"context"
+	"errors"
 	"io"
 	"math"
 	"os"
@@ -13,6 +15,7 @@ import (
 	"github.com/ndp-go/ndp/envs"
 	"github.com/ndp-go/ndp/internal/atomicfile"
 	"github.com/ndp-go/ndp/internal/npzio"
+	"github.com/ndp-go/ndp/run"
 )
 
 func collectPush(t *testing.T, n int) *Demos {
@@ -149,5 +152,17 @@ func TestConfigValidateRejectsBadSettings(t *testing.T) {
 	}
 	if err := (Config{}).Validate(); err != nil {
 		t.Errorf("defaults: %v", err)
+	}
+}
+
+func TestTrainStopsOnCancel(t *testing.T) {
+	b, err := backend.New("go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := TrainContext(ctx, Config{Epochs: 5, EvalEpisodes: 1}, collectPush(t, 2), b); !errors.Is(err, run.ErrInterrupted) {
+		t.Errorf("cancelled training: %v, want run.ErrInterrupted", err)
 	}
 }

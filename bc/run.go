@@ -1,6 +1,7 @@
 package bc
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -37,7 +38,9 @@ type Result struct {
 // run.Fresh refuses it, run.Force replaces it, and run.Auto keeps a
 // finished run (returning its result) and starts an unfinished one over
 // (behaviour cloning keeps no checkpoint), so a grid continues when rerun.
-func RunDir(cfg Config, d *Demos, b compute.Backend, dir string, mode run.Mode) (Result, error) {
+// Cancelling ctx stops training after the current epoch with
+// run.ErrInterrupted; the run then starts over when rerun.
+func RunDir(ctx context.Context, cfg Config, d *Demos, b compute.Backend, dir string, mode run.Mode) (Result, error) {
 	if err := cfg.Validate(); err != nil { // before anything is written
 		return Result{}, err
 	}
@@ -54,7 +57,7 @@ func RunDir(cfg Config, d *Demos, b compute.Backend, dir string, mode run.Mode) 
 	if _, err := run.Prepare(dir, mode); err != nil {
 		return Result{}, err
 	}
-	c, err := Train(cfg, d, b)
+	c, err := TrainContext(ctx, cfg, d, b)
 	if err != nil {
 		return Result{}, err
 	}

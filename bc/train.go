@@ -1,6 +1,7 @@
 package bc
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -13,6 +14,7 @@ import (
 	"github.com/ndp-go/ndp/model"
 	"github.com/ndp-go/ndp/policy"
 	"github.com/ndp-go/ndp/rl"
+	"github.com/ndp-go/ndp/run"
 )
 
 // The two policies of Table 1.
@@ -150,6 +152,12 @@ func (c Config) Validate() error {
 
 // Train fits a policy to demos on backend b.
 func Train(cfg Config, d *Demos, b compute.Backend) (*Cloner, error) {
+	return TrainContext(context.Background(), cfg, d, b)
+}
+
+// TrainContext is Train that stops after the current epoch when ctx is
+// cancelled (Ctrl-C), returning run.ErrInterrupted.
+func TrainContext(ctx context.Context, cfg Config, d *Demos, b compute.Backend) (*Cloner, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
@@ -206,6 +214,9 @@ func Train(cfg Config, d *Demos, b compute.Backend) (*Cloner, error) {
 	bs := min(cfg.BatchSize, W)
 	rows := make([][]float64, bs)
 	for range cfg.Epochs {
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("bc: %w", run.ErrInterrupted)
+		}
 		perm := rng.Perm(W)
 		sum, n := 0.0, 0
 		for s := 0; s+bs <= W; s += bs {

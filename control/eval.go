@@ -6,6 +6,7 @@ import (
 
 	"github.com/ndp-go/ndp/agent"
 	"github.com/ndp-go/ndp/envs"
+	"github.com/ndp-go/ndp/internal/table"
 	"github.com/ndp-go/ndp/model"
 	"github.com/ndp-go/ndp/rl"
 )
@@ -252,4 +253,43 @@ func dtOf(e envs.Env) float64 {
 		return s.Dt()
 	}
 	return math.NaN()
+}
+
+// EvaluateRates evaluates a trained NDP at the training rate, then at each
+// of hzs (see Evaluate): the rows of RatesTable, the training rate first.
+func EvaluateRates(task string, m *model.Model, spec agent.Spec, norm *rl.RunningMeanStd, hzs []float64, episodes int, seed int64) ([]RateResult, error) {
+	var rows []RateResult
+	for _, hz := range append([]float64{0}, hzs...) {
+		r, err := Evaluate(task, m, spec, norm, hz, episodes, seed)
+		if err != nil {
+			if hz == 0 {
+				return nil, fmt.Errorf("training rate: %w", err)
+			}
+			return nil, fmt.Errorf("control rate %v Hz: %w", hz, err)
+		}
+		rows = append(rows, r)
+	}
+	return rows, nil
+}
+
+// RatesTable renders rows (the training rate first) as Markdown: success
+// and each jerk measure, also relative to the training rate, and a legend.
+func RatesTable(rows []RateResult) string {
+	if len(rows) == 0 {
+		return ""
+	}
+	base := rows[0]
+	var cells [][]string
+	for _, r := range rows {
+		name := fmt.Sprintf("%.0f Hz", r.Hz)
+		if r.Training {
+			name = "training"
+		}
+		cells = append(cells, []string{name, fmt.Sprintf("%.0f", r.Hz), fmt.Sprintf("%.3f", r.Success), fmt.Sprintf("%.3f", r.FinalSuccess),
+			fmt.Sprintf("%.4g", r.CmdJerk), fmt.Sprintf("%.3g", r.CmdJerk/base.CmdJerk), fmt.Sprintf("%.4g", r.SegJerk), fmt.Sprintf("%.3g", r.SegJerk/base.SegJerk),
+			fmt.Sprintf("%.4g", r.PosJerk), fmt.Sprintf("%.3g", r.PosJerk/base.PosJerk), fmt.Sprint(r.Unstable)})
+	}
+	return table.Markdown([]string{"rate", "setpoint Hz", "success", "final success", "cmd jerk (u²/s⁶)", "× training",
+		"cmd jerk within a DMP", "× training", "measured jerk (u²/s⁶)", "× training", "unstable"}, cells) +
+		"\ncmd jerk: commanded targets at the physics rate (clipped to the workspace/joint limits, as the env applies them); within a DMP: unclipped DMP setpoints over windows without a policy query, i.e. without re-planning and clipping kinks (training: the held targets); measured jerk: observed robot positions at the env-step rate (u: m for Sawyer, rad for Jaco).\n"
 }

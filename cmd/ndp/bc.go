@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -139,7 +140,9 @@ func init() {
 			if force {
 				mode = run.Force
 			}
-			res, err := bc.RunDir(cfg, d, b, out, mode)
+			ctx, stop := run.OnSignal(cmd.Context())
+			defer stop()
+			res, err := bc.RunDir(ctx, cfg, d, b, out, mode)
 			if err != nil {
 				return err
 			}
@@ -176,6 +179,8 @@ func init() {
 			}
 			w := cmd.OutOrStdout()
 			ts := splitList(tasks)
+			ctx, stop := run.OnSignal(cmd.Context())
+			defer stop()
 			mode := run.Auto // rerunning continues: finished runs are kept
 			if force {
 				mode = run.Force
@@ -190,7 +195,10 @@ func init() {
 					for s := range seeds {
 						c := cfg
 						c.Policy, c.Seed = p, cfg.Seed+int64(s)
-						res, err := bc.RunDir(c, d, b, filepath.Join(out, task, p, fmt.Sprintf("seed%d", c.Seed)), mode)
+						res, err := bc.RunDir(ctx, c, d, b, filepath.Join(out, task, p, fmt.Sprintf("seed%d", c.Seed)), mode)
+						if errors.Is(err, run.ErrInterrupted) {
+							return fmt.Errorf("%w: the runs that finished are kept; rerun the same command to train the rest", err)
+						}
 						if err != nil {
 							return fmt.Errorf("%s %s seed %d: %w", task, p, c.Seed, err)
 						}

@@ -15,7 +15,6 @@ import (
 	"github.com/ndp-go/ndp/control"
 	"github.com/ndp-go/ndp/envs"
 	"github.com/ndp-go/ndp/internal/atomicfile"
-	"github.com/ndp-go/ndp/internal/table"
 	"github.com/ndp-go/ndp/model"
 	"github.com/ndp-go/ndp/policy"
 	"github.com/ndp-go/ndp/ppo"
@@ -170,31 +169,11 @@ func denseEval(w io.Writer, l trained, rates string, episodes int, seed int64) e
 	if !l.spec.NDP {
 		return fmt.Errorf("--control-hz: %s on %s is not an NDP policy; dense control needs a DMP head", l.learner, l.task)
 	}
-	var rows []control.RateResult
-	for _, hz := range append([]float64{0}, hzs...) {
-		r, err := control.Evaluate(l.task, l.model, l.spec, l.norm, hz, episodes, seed)
-		if err != nil {
-			if hz == 0 {
-				return fmt.Errorf("training rate: %w", err)
-			}
-			return fmt.Errorf("--control-hz %v: %w", hz, err)
-		}
-		rows = append(rows, r)
+	rows, err := control.EvaluateRates(l.task, l.model, l.spec, l.norm, hzs, episodes, seed)
+	if err != nil {
+		return err
 	}
-	base := rows[0]
 	fmt.Fprintf(w, "%s %s after %d env steps, deterministic, %d episodes per rate\n\n", l.learner, l.task, l.steps, episodes)
-	var cells [][]string
-	for _, r := range rows {
-		name := fmt.Sprintf("%.0f Hz", r.Hz)
-		if r.Training {
-			name = "training"
-		}
-		cells = append(cells, []string{name, fmt.Sprintf("%.0f", r.Hz), fmt.Sprintf("%.3f", r.Success), fmt.Sprintf("%.3f", r.FinalSuccess),
-			fmt.Sprintf("%.4g", r.CmdJerk), fmt.Sprintf("%.3g", r.CmdJerk/base.CmdJerk), fmt.Sprintf("%.4g", r.SegJerk), fmt.Sprintf("%.3g", r.SegJerk/base.SegJerk),
-			fmt.Sprintf("%.4g", r.PosJerk), fmt.Sprintf("%.3g", r.PosJerk/base.PosJerk), fmt.Sprint(r.Unstable)})
-	}
-	fmt.Fprint(w, table.Markdown([]string{"rate", "setpoint Hz", "success", "final success", "cmd jerk (u²/s⁶)", "× training",
-		"cmd jerk within a DMP", "× training", "measured jerk (u²/s⁶)", "× training", "unstable"}, cells))
-	fmt.Fprintln(w, "\ncmd jerk: commanded targets at the physics rate (clipped to the workspace/joint limits, as the env applies them); within a DMP: unclipped DMP setpoints over windows without a policy query, i.e. without re-planning and clipping kinks (training: the held targets); measured jerk: observed robot positions at the env-step rate (u: m for Sawyer, rad for Jaco).")
+	fmt.Fprint(w, control.RatesTable(rows))
 	return nil
 }
