@@ -13,8 +13,13 @@ const (
 	DefaultAX     = 1.0
 )
 
-// maxSubsteps bounds T·l so that a typo cannot allocate gigabytes.
-const maxSubsteps = 10_000_000
+// maxSubsteps bounds T·l, and maxCells bounds (N+3)·T·l, the size of the
+// basis table and of the response matrices, so that a typo cannot allocate
+// gigabytes (or end in Go's unrecoverable out-of-memory).
+const (
+	maxSubsteps = 10_000_000
+	maxCells    = 1 << 25
+)
 
 // Config fixes everything about a DMP except its inputs (w, g, y0, ẏ0).
 // Two DMPs with equal configs share their basis and their linear response.
@@ -61,6 +66,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("dmp: %d substeps, need at least 1", c.Substeps)
 	case c.T*c.Substeps > maxSubsteps || c.T*c.Substeps < 0:
 		return fmt.Errorf("dmp: T·l = %d·%d integration steps, more than the limit %d", c.T, c.Substeps, maxSubsteps)
+	case c.N > maxCells || (c.N+3)*c.T*c.Substeps > maxCells:
+		return fmt.Errorf("dmp: (N+3)·T·l = (%d+3)·%d·%d is more than the limit %d (the basis table and response matrices would not fit)", c.N, c.T, c.Substeps, maxCells)
 	case c.Kernel < 0 || int(c.Kernel) >= len(kernelNames):
 		return fmt.Errorf("dmp: unknown kernel %d", int(c.Kernel))
 	}

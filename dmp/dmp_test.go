@@ -428,3 +428,21 @@ func TestForwardUEqualsForward(t *testing.T) {
 		t.Error("short u: want an error")
 	}
 }
+
+func TestConfigValidateBoundsSizes(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		c    Config
+		ok   bool
+	}{
+		{"digits", Config{N: 30, T: 300}, true},
+		{"rl", Config{N: 6, T: 5, Substeps: 8}, true},
+		{"a million basis functions", Config{N: 1_000_000}, false},
+		{"ten million steps", Config{T: 10_000_000}, false},
+		{"overflowing product", Config{N: 1 << 20, T: 1 << 20, Substeps: 1 << 20}, false},
+	} {
+		if err := tc.c.Validate(); (err == nil) != tc.ok {
+			t.Errorf("%s: Validate = %v, want ok %v", tc.name, err, tc.ok)
+		}
+	}
+}
