@@ -10,6 +10,7 @@ import (
 
 	"github.com/sbinet/npyio/npz"
 
+	"github.com/ndp-go/ndp/internal/atomicfile"
 	"github.com/ndp-go/ndp/internal/npzio"
 )
 
@@ -100,16 +101,10 @@ func (d *Dataset) Subset(idx []int) (*Dataset, error) {
 // Save validates d and writes it to the npz file path (see the package
 // documentation for the format).
 func (d *Dataset) Save(path string) error {
-	f, err := os.Create(path)
-	if err != nil {
+	// Atomically: a crash mid-save leaves the old file (or none), never a
+	// truncated one.
+	if err := atomicfile.Write(path, d.Write); err != nil {
 		return fmt.Errorf("digits: save: %w", err)
-	}
-	if err := d.Write(f); err != nil {
-		f.Close()
-		return fmt.Errorf("digits: save %s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("digits: save %s: %w", path, err)
 	}
 	return nil
 }

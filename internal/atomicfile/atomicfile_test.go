@@ -34,3 +34,17 @@ func TestWriteReplacesOnlyOnSuccess(t *testing.T) {
 		t.Error("write into a missing directory: want an error")
 	}
 }
+
+func TestWrittenFilesAreReadableByOthers(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "r.json")
+	if err := WriteJSON(path, map[string]int{"a": 1}); err != nil {
+		t.Fatal(err)
+	}
+	st, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Mode().Perm() != 0o644 {
+		t.Errorf("mode %v, want 0644", st.Mode().Perm())
+	}
+}
