@@ -7,12 +7,12 @@
 #                                (their PPO, on randomised layouts, is the fair grid's)
 # Extra arguments go to ndp rl grid, e.g. `scripts/figure5.sh fair --report` writes the figures and table
 # of the runs finished so far without training.
-# Environment: SEEDS (3), STEPS (1e6), OUT (runs/figure5-MODE), NDP (./bin/ndp)
+# Environment: SEEDS (3), STEPS (1e6), OUT (results/figure5-MODE, tracked in git so that a grid continues in the next session), NDP (./bin/ndp)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode="${1:-fair}"
 shift || true
-common=(rl grid --seeds "${SEEDS:-3}" --steps "${STEPS:-1e6}" --eval-every 10 --workers 2 --out "${OUT:-runs/figure5-$mode}")
+common=(rl grid --seeds "${SEEDS:-3}" --steps "${STEPS:-1e6}" --eval-every 10 --workers 2 --out "${OUT:-results/figure5-$mode}")
 case "$mode" in
 fair) exec "${NDP:-./bin/ndp}" "${common[@]}" --tasks push,soccer,faucet,throw,pick \
   --variant 'ppo: --algo ppo' \
