@@ -322,28 +322,8 @@ func (l *Learner) collect() (*buffer, time.Duration, error) {
 					buf.val[row*K+j] = float32(po.value[e*K+j])
 				}
 			}
-		}
-		eps1 := make([]float64, A)
-		for e := range E {
-			if params {
-				break
-			}
-			row := e*S + s
-			for j := range K {
-				if j == 0 || cfg.Explore == ExploreStep {
-					for i := range eps1 {
-						eps1[i] = l.rng.NormFloat64()
-					}
-				}
-				a := make([]float64, A)
-				mu := po.mean[(e*K+j)*A : (e*K+j+1)*A]
-				for i := range A {
-					a[i] = mu[i] + math.Exp(logStd[i])*eps1[i]
-					buf.act[(row*K+j)*A+i] = float32(a[i])
-				}
-				buf.logp[row*K+j] = float32(rl.GaussianLogProb(a, mu, logStd))
-				buf.val[row*K+j] = float32(po.value[e*K+j])
-			}
+		} else {
+			l.sampleActions(buf, po, logStd, s)
 		}
 		alive := make([]bool, E)
 		for e := range alive {
@@ -425,6 +405,32 @@ func (l *Learner) collect() (*buffer, time.Duration, error) {
 		}
 	}
 	return buf, netTime, nil
+}
+
+// sampleActions draws decision s's K actions of every env around the
+// means, a_j = μ_j + σ·ε_j (ε_j per step, or ε_0 for the whole decision),
+// and stores them with their log-probabilities and values.
+func (l *Learner) sampleActions(buf *buffer, po policyOut, logStd []float64, s int) {
+	E, S, K, A := l.Cfg.NumEnvs, l.Cfg.Decisions(), l.Cfg.K, l.Spec.ActDim
+	eps := make([]float64, A)
+	for e := range E {
+		row := e*S + s
+		for j := range K {
+			if j == 0 || l.Cfg.Explore == ExploreStep {
+				for i := range eps {
+					eps[i] = l.rng.NormFloat64()
+				}
+			}
+			a := make([]float64, A)
+			mu := po.mean[(e*K+j)*A : (e*K+j+1)*A]
+			for i := range A {
+				a[i] = mu[i] + math.Exp(logStd[i])*eps[i]
+				buf.act[(row*K+j)*A+i] = float32(a[i])
+			}
+			buf.logp[row*K+j] = float32(rl.GaussianLogProb(a, mu, logStd))
+			buf.val[row*K+j] = float32(po.value[e*K+j])
+		}
+	}
 }
 
 // scaleReward divides r by the running std of the discounted return, as
