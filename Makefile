@@ -8,7 +8,7 @@ export GOEXPERIMENT := simd
 export GOMLX_NO_AUTO_INSTALL := 1
 export GOFLAGS := -mod=mod
 
-.PHONY: deps demo test vet lint bench build
+.PHONY: deps demo test vet lint bench build fuzz
 
 deps:
 	@bash scripts/setup.sh
@@ -34,3 +34,12 @@ lint: vet
 
 bench: deps
 	go test -run '^$$' -bench . -benchmem ./dmp/
+
+# Each fuzz target for FUZZTIME (their seed corpora also run in `make test`).
+# -parallel 1 leaves a core to whatever else shares the machine.
+FUZZTIME ?= 60s
+FUZZ_TARGETS := ./internal/npzio:FuzzRead ./digits:FuzzRead ./bc:FuzzRead ./model:FuzzParseCheckpoint ./runlog:FuzzParseCSV
+fuzz: deps
+	@set -e; for t in $(FUZZ_TARGETS); do pkg=$${t%%:*}; fn=$${t##*:}; \
+	  echo "fuzz $$pkg $$fn for $(FUZZTIME)"; \
+	  go test -run '^$$' -fuzz "^$$fn$$" -fuzztime $(FUZZTIME) -parallel 1 $$pkg; done

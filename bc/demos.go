@@ -12,8 +12,6 @@ import (
 	"math"
 	"os"
 
-	"github.com/sbinet/npyio/npz"
-
 	"github.com/ndp-go/ndp/agent"
 	"github.com/ndp-go/ndp/envs"
 	"github.com/ndp-go/ndp/internal/atomicfile"
@@ -187,6 +185,10 @@ func (d *Demos) write(w io.Writer) error {
 // maxElems bounds any array read from a demo file.
 const maxElems = 1 << 28
 
+// maxValue bounds observations, actions and positions: the tasks' are of
+// order 1, and a float32 network trained on 1e30 only overflows.
+const maxValue = 1e6
+
 // Load reads and validates demonstrations.
 func Load(path string) (*Demos, error) {
 	f, err := os.Open(path)
@@ -198,13 +200,19 @@ func Load(path string) (*Demos, error) {
 	if err != nil {
 		return nil, fmt.Errorf("bc: %w", err)
 	}
-	zr, err := npz.NewReader(f, st.Size())
+	return Read(f, st.Size(), path)
+}
+
+// Read reads and validates demonstrations from npz data of the given size;
+// name labels errors.
+func Read(r io.ReaderAt, size int64, path string) (*Demos, error) {
+	zr, err := npzio.NewReader(r, size)
 	if err != nil {
-		return nil, fmt.Errorf("bc: %s is not an npz file: %w", path, err)
+		return nil, fmt.Errorf("bc: %s: %w", path, err)
 	}
 	arr := map[string]*npzio.Array{}
 	for _, name := range []string{"obs", "actions", "positions", "episode", "step", "success", "task"} {
-		a, err := npzio.Read(zr, name, maxElems)
+		a, err := zr.Read(name, maxElems)
 		if err != nil {
 			return nil, fmt.Errorf("bc: %s: %w", path, err)
 		}
@@ -233,8 +241,8 @@ func Load(path string) (*Demos, error) {
 		out := make([]float32, a.Len())
 		for i := range out {
 			v := a.At(i)
-			if math.IsNaN(v) || math.IsInf(v, 0) {
-				err2 = errors.Join(err2, bad("%s[%d] is %v", what, i, v))
+			if !(math.Abs(v) <= maxValue) {
+				err2 = errors.Join(err2, bad("%s[%d] is %v; values must be finite and within ±%g", what, i, v, maxValue))
 				return nil
 			}
 			out[i] = float32(v)

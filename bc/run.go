@@ -2,7 +2,7 @@ package bc
 
 import (
 	"context"
-	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -54,11 +54,15 @@ func RunDir(ctx context.Context, cfg Config, d *Demos, b compute.Backend, dir st
 	if mode == run.Auto || mode == run.Resume {
 		mode = run.Force
 	}
-	if _, err := run.Prepare(dir, mode); err != nil {
+	_, undo, err := run.Prepare(dir, mode)
+	if err != nil {
 		return Result{}, err
 	}
 	c, err := TrainContext(ctx, cfg, d, b)
 	if err != nil {
+		if !errors.Is(err, run.ErrInterrupted) {
+			undo()
+		}
 		return Result{}, err
 	}
 	if err := atomicfile.WriteJSON(filepath.Join(dir, run.ConfigFile), c.Cfg); err != nil {
@@ -81,12 +85,8 @@ func RunDir(ctx context.Context, cfg Config, d *Demos, b compute.Backend, dir st
 }
 
 func readJSON(path string, v any) error {
-	b, err := os.ReadFile(path)
-	if err != nil {
+	if err := atomicfile.ReadJSON(path, v); err != nil {
 		return fmt.Errorf("bc: %w", err)
-	}
-	if err := json.Unmarshal(b, v); err != nil {
-		return fmt.Errorf("bc: %s: %w", path, err)
 	}
 	return nil
 }

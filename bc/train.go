@@ -10,6 +10,7 @@ import (
 	"github.com/gomlx/gomlx/core/tensors"
 
 	"github.com/ndp-go/ndp/agent"
+	"github.com/ndp-go/ndp/dmp"
 	"github.com/ndp-go/ndp/envs"
 	"github.com/ndp-go/ndp/model"
 	"github.com/ndp-go/ndp/policy"
@@ -145,6 +146,11 @@ func (c Config) Validate() error {
 	for _, h := range c.Hidden {
 		if h < 1 {
 			return fmt.Errorf("bc: hidden sizes %v must be ≥ 1", c.Hidden)
+		}
+	}
+	if c.Policy == PolicyNDP {
+		if err := (dmp.Config{N: c.N, T: c.K, Substeps: c.Substeps, AlphaZ: c.AlphaZ}).Validate(); err != nil {
+			return fmt.Errorf("bc: --n %d, --k %d: %w", c.N, c.K, err)
 		}
 	}
 	return nil

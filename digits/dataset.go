@@ -8,8 +8,6 @@ import (
 	"os"
 	"slices"
 
-	"github.com/sbinet/npyio/npz"
-
 	"github.com/ndp-go/ndp/internal/atomicfile"
 	"github.com/ndp-go/ndp/internal/npzio"
 )
@@ -115,28 +113,17 @@ func (d *Dataset) Write(w io.Writer) error {
 		return err
 	}
 	n := d.Len()
-	// Fixed-size array elements make npyio record the full shapes
-	// [n,40,40] and [n,301,2] instead of a flat length.
-	imgs := make([][Size][Size]uint8, n)
-	trajs := make([][Steps][2]float32, n)
 	labels := make([]uint8, n)
-	for i := range n {
-		img := d.Image(i)
-		for y := range Size {
-			copy(imgs[i][y][:], img[y*Size:(y+1)*Size])
-		}
-		tr := d.Trajectory(i)
-		for k := range Steps {
-			trajs[i][k] = [2]float32{tr[2*k], tr[2*k+1]}
-		}
-		labels[i] = uint8(d.Labels[i])
+	for i, l := range d.Labels {
+		labels[i] = uint8(l)
 	}
-	zw := npz.NewWriter(w)
+	zw := npzio.NewWriter(w)
 	for _, a := range []struct {
-		name string
-		v    any
-	}{{keyImages, imgs}, {keyTrajectories, trajs}, {keyLabels, labels}} {
-		if err := zw.Write(a.name+".npy", a.v); err != nil {
+		name  string
+		v     any
+		shape []int
+	}{{keyImages, d.Images, []int{n, Size, Size}}, {keyTrajectories, d.Trajectories, []int{n, Steps, 2}}, {keyLabels, labels, []int{n}}} {
+		if err := zw.Add(a.name, a.v, a.shape...); err != nil {
 			return fmt.Errorf("writing %s: %w", a.name, err)
 		}
 	}
@@ -169,19 +156,19 @@ func Load(path string) (*Dataset, error) {
 // as float32 or float64 and labels of any integer type; arrays may be named
 // with or without the ".npy" suffix.
 func Read(r io.ReaderAt, size int64) (*Dataset, error) {
-	zr, err := npz.NewReader(r, size)
-	if err != nil {
-		return nil, fmt.Errorf("not an npz (zip) file: %w", err)
-	}
-	imgs, err := npzio.Read(zr, keyImages, maxSamples*TrajLen)
+	zr, err := npzio.NewReader(r, size)
 	if err != nil {
 		return nil, err
 	}
-	trajs, err := npzio.Read(zr, keyTrajectories, maxSamples*TrajLen)
+	imgs, err := zr.Read(keyImages, maxSamples*TrajLen)
 	if err != nil {
 		return nil, err
 	}
-	labels, err := npzio.Read(zr, keyLabels, maxSamples*TrajLen)
+	trajs, err := zr.Read(keyTrajectories, maxSamples*TrajLen)
+	if err != nil {
+		return nil, err
+	}
+	labels, err := zr.Read(keyLabels, maxSamples*TrajLen)
 	if err != nil {
 		return nil, err
 	}

@@ -24,8 +24,8 @@
 //
 // # File format
 //
-// A dataset is a NumPy .npz archive (zip of .npy arrays, C order, written with
-// github.com/sbinet/npyio) holding three arrays that agree in n ≥ 1:
+// A dataset is a NumPy .npz archive (zip of .npy arrays, C order) holding
+// three arrays that agree in n ≥ 1:
 //
 //	images.npy        uint8   [n, 40, 40]  ink, 0 = background, 255 = full ink; row y, column x
 //	trajectories.npy  float32 [n, 301, 2]  pen position (x, y) in canvas pixels, y down

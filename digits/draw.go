@@ -7,14 +7,17 @@ import (
 	"image/color"
 	"image/draw"
 	"image/png"
+	"io"
 	"math"
-	"os"
 	"sync"
 
 	"golang.org/x/image/font"
 	"golang.org/x/image/font/gofont/goregular"
 	"golang.org/x/image/font/opentype"
 	"golang.org/x/image/math/fixed"
+
+	"github.com/ndp-go/ndp/internal/atomicfile"
+	"github.com/ndp-go/ndp/internal/memlimit"
 )
 
 // TrajectorySet is one named family of trajectories drawn over a grid, e.g.
@@ -69,15 +72,7 @@ func DrawGrid(path string, images [][]uint8, sets []TrajectorySet, opts GridOpti
 	if err != nil {
 		return err
 	}
-	f, err := os.Create(path)
-	if err != nil {
-		return fmt.Errorf("digits: draw grid: %w", err)
-	}
-	if err := png.Encode(f, img); err != nil {
-		f.Close()
-		return fmt.Errorf("digits: draw grid: encoding %s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
+	if err := atomicfile.Write(path, func(w io.Writer) error { return png.Encode(w, img) }); err != nil {
 		return fmt.Errorf("digits: draw grid: %w", err)
 	}
 	return nil
@@ -131,6 +126,10 @@ func RenderGrid(images [][]uint8, sets []TrajectorySet, opts GridOptions) (*imag
 	}
 	cell := Size * scale
 	rows := (len(images) + cols - 1) / cols
+	px := float64(cols) * float64(cell+gap) * float64(rows) * float64(cell+gap+captionH)
+	if err := memlimit.Check(fmt.Sprintf("digits: a grid of %d×%d cells of %d px (scale %d)", cols, rows, cell, scale), 4*px); err != nil {
+		return nil, err
+	}
 	top := margin
 	if len(sets) > 0 {
 		top += legendH

@@ -12,7 +12,7 @@ import (
 )
 
 // npzOf writes the named arrays as an npz archive in memory.
-func npzOf(t *testing.T, arrays map[string]any) []byte {
+func npzOf(t testing.TB, arrays map[string]any) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	w := npz.NewWriter(&buf)
@@ -121,7 +121,7 @@ func TestReadRejectsBadFiles(t *testing.T) {
 
 // truncatedLabels builds a file whose labels header promises 3 values but
 // whose data stop after 2.
-func truncatedLabels(t *testing.T) []byte {
+func truncatedLabels(t testing.TB) []byte {
 	a := validArrays(3)
 	var buf bytes.Buffer
 	w := zip.NewWriter(&buf)

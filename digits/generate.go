@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"sync"
+
+	"github.com/ndp-go/ndp/internal/memlimit"
 )
 
 // Canvas and trajectory geometry shared by the generator, the file format and
@@ -214,6 +216,10 @@ func sampleRNG(seed uint64, i int) *rand.Rand {
 func Generate(n int, seed uint64, progress func(done int)) (*Dataset, error) {
 	if n <= 0 {
 		return nil, fmt.Errorf("digits: generate: need at least one sample, got n=%d", n)
+	}
+	// The arrays, plus as much again while Save encodes them.
+	if err := memlimit.Check(fmt.Sprintf("digits: generating %d samples", n), 2*float64(n)*(ImageLen+4*TrajLen+8)); err != nil {
+		return nil, err
 	}
 	d := &Dataset{
 		Images:       make([]uint8, n*ImageLen),

@@ -88,20 +88,53 @@ type Digits struct {
 	Epochs      int // epochs trained
 }
 
-// NewDigits builds the network of cfg.Method on backend b.
-func NewDigits(cfg DigitsConfig, b compute.Backend) (*Digits, error) {
-	cfg = cfg.WithDefaults()
-	mc := model.Config{Net: model.NetCNN, ConvImpl: cfg.ConvImpl, Seed: cfg.Seed, Optim: model.OptimConfig{LR: cfg.LR}}
-	switch cfg.Method {
+// modelConfig is the network of c.Method: a CNN with a DMP head (ndp) or a
+// raw head of the trajectory (cnn) or of DMP parameters (cnn-dmp).
+func (c DigitsConfig) modelConfig() (model.Config, error) {
+	mc := model.Config{Net: model.NetCNN, ConvImpl: c.ConvImpl, Seed: c.Seed, Optim: model.OptimConfig{LR: c.LR}}
+	switch c.Method {
 	case MethodNDP:
-		mc.Head, mc.DoF, mc.OutputScale = model.HeadNDP, 2, cfg.Scale
-		mc.DMP = model.DMPConfig{N: cfg.N, T: T, AlphaZ: cfg.AlphaZ}
+		mc.Head, mc.DoF, mc.OutputScale = model.HeadNDP, 2, c.Scale
+		mc.DMP = model.DMPConfig{N: c.N, T: T, AlphaZ: c.AlphaZ}
 	case MethodCNN:
 		mc.Head, mc.OutDim = model.HeadRaw, digits.Steps*2
 	case MethodCNNDMP:
-		mc.Head, mc.OutDim = model.HeadRaw, 2*(cfg.N+1)
+		mc.Head, mc.OutDim = model.HeadRaw, 2*(c.N+1)
 	default:
-		return nil, fmt.Errorf("imitation: unknown method %q (want one of %v)", cfg.Method, Methods())
+		return mc, fmt.Errorf("imitation: unknown method %q (want one of %v)", c.Method, Methods())
+	}
+	return mc, nil
+}
+
+// Validate checks c, including the network's size against the memory
+// budget, without building anything: commands call it before they load
+// data or create run directories.
+func (c DigitsConfig) Validate() error {
+	c = c.WithDefaults()
+	mc, err := c.modelConfig()
+	if err != nil {
+		return err
+	}
+	if err := mc.Validate(); err != nil {
+		return fmt.Errorf("imitation: %s: %w", c.Method, err)
+	}
+	if c.Method == MethodCNNDMP {
+		if err := (dmp.Config{N: c.N, T: T, AlphaZ: c.AlphaZ}).Validate(); err != nil {
+			return fmt.Errorf("imitation: %s: %w", c.Method, err)
+		}
+	}
+	if !(c.BatchSize > 0) || !(c.LR > 0) || math.IsInf(c.LR, 0) {
+		return fmt.Errorf("imitation: batch %d and lr %v must be positive and finite", c.BatchSize, c.LR)
+	}
+	return nil
+}
+
+// NewDigits builds the network of cfg.Method on backend b.
+func NewDigits(cfg DigitsConfig, b compute.Backend) (*Digits, error) {
+	cfg = cfg.WithDefaults()
+	mc, err := cfg.modelConfig()
+	if err != nil {
+		return nil, err
 	}
 	m, err := model.New(mc, b)
 	if err != nil {

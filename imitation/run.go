@@ -2,7 +2,6 @@ package imitation
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"image/color"
@@ -77,7 +76,8 @@ func RunDigits(b compute.Backend, r DigitsRun) (res *DigitsResult, err error) {
 	if r.Mode == run.Resume || r.Mode == run.Auto {
 		r.Mode = run.Force // nothing to resume from: start the method over
 	}
-	if _, err := run.Prepare(r.Dir, r.Mode); err != nil {
+	_, undo, err := run.Prepare(r.Dir, r.Mode)
+	if err != nil {
 		return nil, err
 	}
 	if r.Context == nil {
@@ -85,6 +85,7 @@ func RunDigits(b compute.Backend, r DigitsRun) (res *DigitsResult, err error) {
 	}
 	d, err := NewDigits(r.Cfg, b)
 	if err != nil {
+		undo()
 		return nil, err
 	}
 	if err := atomicfile.WriteJSON(filepath.Join(r.Dir, run.ConfigFile), d.Cfg); err != nil {
@@ -174,12 +175,8 @@ func RunDigits(b compute.Backend, r DigitsRun) (res *DigitsResult, err error) {
 }
 
 func readJSON(path string, v any) error {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return err
-	}
-	if err := json.Unmarshal(b, v); err != nil {
-		return fmt.Errorf("imitation: %s: %w", path, err)
+	if err := atomicfile.ReadJSON(path, v); err != nil {
+		return fmt.Errorf("imitation: %w", err)
 	}
 	return nil
 }
@@ -191,7 +188,7 @@ func LoadResults(root string) ([]DigitsResult, error) {
 	for _, m := range Methods() {
 		var r DigitsResult
 		err := readJSON(filepath.Join(root, m, "result.json"), &r)
-		if os.IsNotExist(err) {
+		if errors.Is(err, os.ErrNotExist) {
 			continue
 		}
 		if err != nil {
@@ -211,7 +208,7 @@ func LoadPreds(root string) ([]Preds, error) {
 	for _, m := range Methods() {
 		var p Preds
 		err := readJSON(filepath.Join(root, m, "preds.json"), &p)
-		if os.IsNotExist(err) {
+		if errors.Is(err, os.ErrNotExist) {
 			continue
 		}
 		if err != nil {

@@ -127,12 +127,17 @@ func (m *Model) Save(path string) error {
 	return nil
 }
 
-// readCheckpoint parses and verifies a checkpoint file.
+// readCheckpoint reads and verifies a checkpoint file.
 func readCheckpoint(path string) (*ckptHeader, [][]float32, error) {
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		return nil, nil, fmt.Errorf("model: load: %w", err)
 	}
+	return parseCheckpoint(raw, path)
+}
+
+// parseCheckpoint verifies and decodes a checkpoint's bytes; path labels errors.
+func parseCheckpoint(raw []byte, path string) (*ckptHeader, [][]float32, error) {
 	bad := func(format string, a ...any) error {
 		return fmt.Errorf("model: load %s: %w: %s", path, ErrCorrupt, fmt.Sprintf(format, a...))
 	}
@@ -160,12 +165,24 @@ func readCheckpoint(path string) (*ckptHeader, [][]float32, error) {
 	if h.Adam {
 		copies = 3
 	}
-	total := 0
+	// Sizes are summed against the bytes present, so that no crafted shape
+	// can overflow the count or make the loop below allocate more than the
+	// file holds.
+	avail, total := len(rest)/(4*copies), 0
 	for _, t := range h.Tensors {
-		if slices.ContainsFunc(t.Shape, func(d int) bool { return d < 0 }) {
-			return nil, nil, bad("tensor %q has negative shape %v", t.Name, t.Shape)
+		size := 1
+		for _, d := range t.Shape {
+			if d < 0 {
+				return nil, nil, bad("tensor %q has negative shape %v", t.Name, t.Shape)
+			}
+			if d > 0 && size > avail/d {
+				return nil, nil, bad("tensor %q of shape %v is larger than the file", t.Name, t.Shape)
+			}
+			size *= d
 		}
-		total += nn.Size(t.Shape)
+		if total += size; total > avail {
+			return nil, nil, bad("tensors larger than the file (%d data bytes)", len(rest))
+		}
 	}
 	if len(rest) != 4*copies*total {
 		return nil, nil, bad("%d data bytes, header describes %d", len(rest), 4*copies*total)

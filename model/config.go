@@ -15,6 +15,7 @@ import (
 	"slices"
 
 	"github.com/ndp-go/ndp/dmp"
+	"github.com/ndp-go/ndp/internal/memlimit"
 	"github.com/ndp-go/ndp/nn"
 )
 
@@ -267,11 +268,54 @@ func (c Config) Validate() error {
 			return bad("extra param %q needs a name and a positive shape, got %v", e.Name, e.Shape)
 		}
 	}
+	if err := memlimit.Check(c.sizeText(), 16*c.paramCount()); err != nil {
+		return err
+	}
 	o := c.Optim
 	if !(o.LR > 0) || !(o.Beta1 >= 0 && o.Beta1 < 1) || !(o.Beta2 >= 0 && o.Beta2 < 1) || !(o.Eps > 0) || o.ClipNorm < 0 || o.DecaySteps < 0 {
 		return bad("invalid optimizer settings %+v", o)
 	}
 	return nil
+}
+
+// sizeText describes the network for memory errors.
+func (c Config) sizeText() string {
+	critic := ""
+	if c.ValueHeads > 0 {
+		critic = fmt.Sprintf(", critic hidden %v", c.CriticHidden)
+	}
+	return fmt.Sprintf("model: a network of %.3g parameters (hidden %v, output %d%s) with its gradients and Adam moments",
+		c.paramCount(), c.Hidden, c.HeadWidth(), critic)
+}
+
+// paramCount counts the trainable parameters that [New] creates, as a float
+// so that absurd sizes do not overflow.
+func (c Config) paramCount() float64 {
+	dense := func(sizes []int) float64 {
+		n := 0.0
+		for i := 1; i < len(sizes); i++ {
+			n += float64(sizes[i-1]+1) * float64(sizes[i])
+		}
+		return n
+	}
+	n := 0.0
+	if c.Net == NetCNN { // conv 5×5×1→20 and 5×5×20→50, each followed by a 2×2 pool
+		h, w := ((c.ImageH-4)/2-4)/2, ((c.ImageW-4)/2-4)/2
+		n = 26*20 + 501*50 + dense(append(append([]int{50 * max(h, 0) * max(w, 0)}, c.Hidden...), c.HeadWidth()))
+	} else {
+		n = dense(append(append([]int{c.ObsDim}, c.Hidden...), c.HeadWidth()))
+	}
+	if c.ValueHeads > 0 {
+		n += dense(append(append([]int{c.ObsDim}, c.CriticHidden...), c.ValueHeads))
+	}
+	for _, e := range c.Extra {
+		k := 1.0
+		for _, d := range e.Shape {
+			k *= float64(d)
+		}
+		n += k
+	}
+	return n
 }
 
 // MarshalIndent returns the config as indented JSON.

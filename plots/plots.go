@@ -6,6 +6,7 @@ package plots
 import (
 	"fmt"
 	"image/color"
+	"io"
 	"math"
 	"path/filepath"
 	"strings"
@@ -14,6 +15,8 @@ import (
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
+
+	"github.com/ndp-go/ndp/internal/atomicfile"
 )
 
 // Series is a named polyline: a 2-D path (X, Y) or a curve over time.
@@ -159,8 +162,13 @@ func (f Figure) Save(path string) error {
 			h = w * 0.7
 		}
 	}
-	if err := p.Save(w, h, path); err != nil {
+	ext := strings.TrimPrefix(strings.ToLower(filepath.Ext(path)), ".")
+	wt, err := p.WriterTo(w, h, ext)
+	if err != nil {
 		return fmt.Errorf("plots: saving %s: %w", path, err)
+	}
+	if err := atomicfile.Write(path, func(out io.Writer) error { _, err := wt.WriteTo(out); return err }); err != nil {
+		return fmt.Errorf("plots: %w", err)
 	}
 	return nil
 }

@@ -14,7 +14,6 @@
 package policy
 
 import (
-	"archive/zip"
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -26,7 +25,6 @@ import (
 	"time"
 
 	"github.com/gomlx/compute"
-	"github.com/sbinet/npyio/npz"
 
 	"github.com/ndp-go/ndp/agent"
 	"github.com/ndp-go/ndp/internal/atomicfile"
@@ -117,9 +115,9 @@ func ReadMeta(path string) (Meta, error) {
 	return readMeta(zr, path)
 }
 
-func readMeta(zr *npz.Reader, path string) (Meta, error) {
+func readMeta(zr *npzio.Reader, path string) (Meta, error) {
 	var meta Meta
-	a, err := npzio.Read(zr, "meta", 1<<24)
+	a, err := zr.Read("meta", 1<<24)
 	if err != nil {
 		return meta, fmt.Errorf("policy: %s: %w", path, err)
 	}
@@ -138,14 +136,14 @@ func readMeta(zr *npz.Reader, path string) (Meta, error) {
 	return meta, nil
 }
 
-func openNPZ(path string) (*npz.Reader, error) {
+func openNPZ(path string) (*npzio.Reader, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("policy: %w", err)
 	}
-	zr, err := npz.NewReader(bytes.NewReader(data), int64(len(data)))
+	zr, err := npzio.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
-		if errors.Is(err, zip.ErrFormat) {
+		if errors.Is(err, npzio.ErrNotNPZ) {
 			return nil, fmt.Errorf("policy: %s is not a policy file (not an npz archive)", path)
 		}
 		return nil, fmt.Errorf("policy: %s: %w", path, err)
@@ -172,7 +170,7 @@ func Load(path string, b compute.Backend) (Meta, *model.Model, error) {
 	}
 	w := make([][]float32, m.Spec.Len())
 	for i, name := range m.Spec.Names {
-		a, err := npzio.Read(zr, "w/"+name, maxWeights)
+		a, err := zr.Read("w/"+name, maxWeights)
 		if err != nil {
 			return meta, nil, fmt.Errorf("policy: %s: %w", path, err)
 		}

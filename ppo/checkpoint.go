@@ -1,14 +1,14 @@
 package ppo
 
 import (
-	"encoding/json"
 	"fmt"
-	"os"
+	"math"
 	"path/filepath"
 
 	"github.com/gomlx/compute"
 
 	"github.com/ndp-go/ndp/envs"
+	"github.com/ndp-go/ndp/internal/atomicfile"
 	"github.com/ndp-go/ndp/rl"
 	"github.com/ndp-go/ndp/run"
 )
@@ -31,6 +31,7 @@ const (
 	auxEnvs     = "ppo/envs"     // per env: [len, envs.Snapshotter snapshot...]
 	auxEnvObs   = "ppo/env_obs"  // per env: the current raw observation, [E·ObsDim]
 	auxEpisode  = "ppo/episode"  // per env: [return so far, length so far, discounted return]
+	auxTask     = "ppo/task"     // the task's name, one byte per entry
 )
 
 func packNorm(n *rl.RunningMeanStd) []float64 {
@@ -63,6 +64,11 @@ func (l *Learner) Save(path string) error {
 		eps[i] = float64(e)
 	}
 	m.SetAux(auxEpisodes, eps)
+	task := make([]float64, len(l.Cfg.Task))
+	for i := range len(l.Cfg.Task) {
+		task[i] = float64(l.Cfg.Task[i])
+	}
+	m.SetAux(auxTask, task)
 	m.SetAux(auxObsNorm, packNorm(l.norm))
 	m.SetAux(auxRetNorm, packNorm(l.retNorm))
 	b, err := l.pcg.MarshalBinary()
@@ -126,6 +132,9 @@ func (l *Learner) restoreEnvs() (ok bool, err error) {
 	return true, nil
 }
 
+// isCount reports whether v is a whole number in [0, 2⁵³].
+func isCount(v float64) bool { return v >= 0 && v <= 1<<53 && v == math.Trunc(v) }
+
 // Restore loads a checkpoint written by [Learner.Save] into l, which must
 // have been built from the same Config (TotalSteps and evaluation settings
 // may differ). Episodes in progress continue where they were, so training
@@ -139,9 +148,27 @@ func (l *Learner) Restore(path string) error {
 	if len(c) != 2 {
 		return fmt.Errorf("ppo: %s holds no learner state (is it a PPO checkpoint?)", path)
 	}
+	// A checkpoint is trusted for its CRC, not its sense: counters off the
+	// grid of whole updates would make a resumed run end at the wrong step
+	// or never.
+	if !isCount(c[0]) || !isCount(c[1]) || c[0] > c[1]*float64(l.Cfg.NumEnvs*l.Cfg.RolloutSteps) {
+		return fmt.Errorf("ppo: %s: %v env steps in %v updates of %d×%d cannot be", path, c[0], c[1], l.Cfg.NumEnvs, l.Cfg.RolloutSteps)
+	}
+	if t := m.Aux(auxTask); t != nil { // absent from checkpoints before it was saved
+		b := make([]byte, len(t))
+		for i, x := range t {
+			b[i] = byte(x)
+		}
+		if string(b) != l.Cfg.Task {
+			return fmt.Errorf("ppo: %s is a checkpoint of task %q, this run is %q", path, b, l.Cfg.Task)
+		}
+	}
 	l.Step, l.Updates = int64(c[0]), int(c[1])
 	if eps := m.Aux(auxEpisodes); len(eps) == len(l.episodes) {
 		for i, e := range eps {
+			if !isCount(e) {
+				return fmt.Errorf("ppo: %s: env %d has %v episodes", path, i, e)
+			}
 			l.episodes[i] = int(e)
 		}
 	}
@@ -176,12 +203,8 @@ func (l *Learner) Restore(path string) error {
 // ReadConfig reads a run directory's config.json.
 func ReadConfig(dir string) (Config, error) {
 	var c Config
-	b, err := os.ReadFile(filepath.Join(dir, ConfigFile))
-	if err != nil {
+	if err := atomicfile.ReadJSON(filepath.Join(dir, ConfigFile), &c); err != nil {
 		return c, fmt.Errorf("ppo: %w", err)
-	}
-	if err := json.Unmarshal(b, &c); err != nil {
-		return c, fmt.Errorf("ppo: %s: %w", filepath.Join(dir, ConfigFile), err)
 	}
 	return c, c.Validate()
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"time"
 
 	"github.com/gomlx/compute"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/ndp-go/ndp/agent"
 	"github.com/ndp-go/ndp/envs"
+	"github.com/ndp-go/ndp/internal/memlimit"
 	"github.com/ndp-go/ndp/model"
 	"github.com/ndp-go/ndp/rl"
 	"github.com/ndp-go/ndp/runlog"
@@ -72,6 +74,10 @@ func New(cfg Config, b compute.Backend) (*Learner, error) {
 	}
 	l.Spec = spec
 	mc := modelConfig(cfg, spec.ObsDim, spec.ActDim, spec.DoF())
+	if err := checkMemory(cfg, spec, mc); err != nil {
+		l.Close()
+		return nil, err
+	}
 	if !cfg.NoAnnealLR {
 		mc.Optim.DecaySteps = 0 // annealed per update via SetLRScale
 	}
@@ -200,6 +206,25 @@ func (l *Learner) extraLog(name string) ([]float64, error) {
 		out[j] = float64(v)
 	}
 	return out, nil
+}
+
+// checkMemory estimates an update's buffers (see [buffer]; float32 rows
+// plus an rl.Step per env step) and the activations of one minibatch pass
+// (forward and backward), against the memory budget. The model's own
+// weights are checked by model.Config.Validate.
+func checkMemory(cfg Config, spec agent.Spec, mc model.Config) error {
+	E, S, K := float64(cfg.NumEnvs), float64(cfg.Decisions()), float64(cfg.K)
+	O, A, D, P := float64(spec.ObsDim), float64(spec.ActDim), float64(spec.DoF()), float64(mc.HeadWidth())
+	rows := E * S
+	perRow := 4*(O+2*D+K*A+3*K+P) + 48*K
+	width := O + K*A + P
+	for _, h := range append(slices.Clone(cfg.Hidden), mc.CriticHidden...) {
+		width += float64(h)
+	}
+	act := rows / float64(cfg.Minibatches) * 4 * width * 3
+	what := fmt.Sprintf("ppo: rollout buffers and minibatch activations (--num-envs %d × --rollout-steps %d, k %d, hidden %v)",
+		cfg.NumEnvs, cfg.RolloutSteps, cfg.K, cfg.Hidden)
+	return memlimit.Check(what, rows*perRow+act)
 }
 
 // buffer holds one update's decisions, env-major: decision (e, s) is row e·S+s.

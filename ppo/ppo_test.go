@@ -401,3 +401,48 @@ func TestValidateRejectsUnknownTasks(t *testing.T) {
 		t.Errorf("unknown task: %v, want an error listing the tasks", err)
 	}
 }
+
+// TestRestoreRejectsForeignCheckpoints: a checkpoint of another task with
+// the same network, and one with counters off the grid of whole updates,
+// are refused instead of resumed.
+func TestRestoreRejectsForeignCheckpoints(t *testing.T) {
+	b, _ := backend.New("go")
+	cfg := Config{Algo: AlgoNDP, Task: "push", Seed: 4, NumEnvs: 2, RolloutSteps: 50, Epochs: 1, Minibatches: 2, TotalSteps: 1000}
+	a, err := New(cfg, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	dir := t.TempDir()
+	push := filepath.Join(dir, "push.ckpt")
+	if err := a.Save(push); err != nil {
+		t.Fatal(err)
+	}
+	a.Model.SetAux(auxCounters, []float64{-100, 1})
+	absurd := filepath.Join(dir, "absurd.ckpt")
+	if err := a.Model.Save(absurd); err != nil {
+		t.Fatal(err)
+	}
+	easy := cfg
+	easy.Task = "push-easy"
+	for _, tc := range []struct {
+		name string
+		cfg  Config
+		path string
+		want string
+	}{
+		{"other task", easy, push, `checkpoint of task "push"`},
+		{"negative steps", cfg, absurd, "cannot be"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			l, err := New(tc.cfg, b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer l.Close()
+			if err := l.Restore(tc.path); err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("error %v, want one containing %q", err, tc.want)
+			}
+		})
+	}
+}

@@ -38,10 +38,11 @@ func TrainDir(cfg Config, b compute.Backend, dir string, o DirOptions) (l *Learn
 		return nil, false, err
 	}
 	cfg = cfg.WithDefaults()
-	resumed, err = run.Prepare(dir, o.Mode)
+	resumed, undo, err := run.Prepare(dir, o.Mode)
 	if err != nil {
 		return nil, false, err
 	}
+
 	ckpt := filepath.Join(dir, run.CheckpointFile)
 	if resumed {
 		saved, err := ReadConfig(dir)
@@ -62,6 +63,7 @@ func TrainDir(cfg Config, b compute.Backend, dir string, o DirOptions) (l *Learn
 	}
 	learner, err := New(cfg, b)
 	if err != nil {
+		undo() // nothing was written: a rejected run leaves no directory behind
 		return nil, false, err
 	}
 	defer func() {

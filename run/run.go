@@ -55,13 +55,35 @@ const (
 var ErrInterrupted = errors.New("interrupted")
 
 // Prepare creates dir if needed and applies mode. It reports whether the
-// run is to be resumed from dir's checkpoint.
-func Prepare(dir string, mode Mode) (resume bool, err error) {
+// run is to be resumed from dir's checkpoint. Call undo when setting the run
+// up fails before training starts: it removes dir again if Prepare created
+// it, so that a rejected run leaves nothing behind.
+func Prepare(dir string, mode Mode) (resume bool, undo func(), err error) {
 	if dir == "" {
-		return false, errors.New("run: no run directory given")
+		return false, nil, errors.New("run: no run directory given")
 	}
+	_, statErr := os.Stat(dir)
+	undo = func() {}
+	if errors.Is(statErr, os.ErrNotExist) {
+		undo = func() { os.RemoveAll(dir) }
+	}
+	resume, err = prepare(dir, mode)
+	if err != nil {
+		undo()
+		return false, nil, err
+	}
+	return resume, undo, nil
+}
+
+func prepare(dir string, mode Mode) (resume bool, err error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return false, fmt.Errorf("run: %w", err)
+	}
+	// Temp files of atomic writes that a crash or kill cut short: one run
+	// owns its directory, so none of them is being written now.
+	stale, _ := filepath.Glob(filepath.Join(dir, ".*.tmp*"))
+	for _, f := range stale {
+		os.Remove(f)
 	}
 	has := func(name string) bool {
 		_, err := os.Stat(filepath.Join(dir, name))

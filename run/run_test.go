@@ -47,7 +47,7 @@ func TestPrepare(t *testing.T) {
 					}
 				}
 			}
-			resume, err := Prepare(dir, tc.mode)
+			resume, _, err := Prepare(dir, tc.mode)
 			if tc.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 					t.Fatalf("err = %v, want one containing %q", err, tc.wantErr)
@@ -63,5 +63,35 @@ func TestPrepare(t *testing.T) {
 				t.Errorf("log kept = %v, want %v", kept, tc.wantKept)
 			}
 		})
+	}
+}
+
+func TestPrepareCleansAndUndoes(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "run")
+	_, undo, err := Prepare(dir, Fresh)
+	if err != nil {
+		t.Fatal(err)
+	}
+	undo()
+	if _, err := os.Stat(dir); err == nil {
+		t.Error("undo left the directory Prepare created")
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	stale := filepath.Join(dir, ".checkpoint.ckpt.tmp123")
+	if err := os.WriteFile(stale, []byte("half"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, undo, err = Prepare(dir, Auto)
+	if err != nil {
+		t.Fatal(err)
+	}
+	undo() // the directory existed: kept
+	if _, err := os.Stat(stale); err == nil {
+		t.Error("a stale temp file survived Prepare")
+	}
+	if _, err := os.Stat(dir); err != nil {
+		t.Error("undo removed a directory Prepare did not create")
 	}
 }

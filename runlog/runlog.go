@@ -12,6 +12,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -185,24 +186,42 @@ func ReadCSV(path string) (map[string][]float64, []string, error) {
 		return nil, nil, fmt.Errorf("runlog: %w", err)
 	}
 	defer f.Close()
-	rows, err := csv.NewReader(f).ReadAll()
+	return ParseCSV(f, path)
+}
+
+// ParseCSV reads a log from r as column name → values (empty fields are
+// NaN); name labels errors.
+func ParseCSV(r io.Reader, name string) (map[string][]float64, []string, error) {
+	cr := csv.NewReader(r)
+	cr.ReuseRecord = true
+	cols, err := cr.Read()
+	if errors.Is(err, io.EOF) {
+		return nil, nil, fmt.Errorf("runlog: %s is empty", name)
+	}
 	if err != nil {
-		return nil, nil, fmt.Errorf("runlog: reading %s: %w", path, err)
+		return nil, nil, fmt.Errorf("runlog: reading %s: %w", name, err)
 	}
-	if len(rows) == 0 {
-		return nil, nil, fmt.Errorf("runlog: %s is empty", path)
-	}
-	cols := rows[0]
+	cols = slices.Clone(cols)
 	out := make(map[string][]float64, len(cols))
-	for i, row := range rows[1:] {
-		if len(row) != len(cols) {
-			return nil, nil, fmt.Errorf("runlog: %s row %d has %d fields, header has %d", path, i+2, len(row), len(cols))
+	for _, c := range cols {
+		if _, dup := out[c]; dup {
+			return nil, nil, fmt.Errorf("runlog: %s: column %q appears twice in the header", name, c)
 		}
-		for j, s := range row {
+		out[c] = nil
+	}
+	for row := 2; ; row++ {
+		rec, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, nil, fmt.Errorf("runlog: reading %s: %w", name, err)
+		}
+		for j, s := range rec {
 			v := math.NaN()
 			if s != "" {
 				if v, err = strconv.ParseFloat(s, 64); err != nil {
-					return nil, nil, fmt.Errorf("runlog: %s row %d column %s: %w", path, i+2, cols[j], err)
+					return nil, nil, fmt.Errorf("runlog: %s row %d column %s: %w", name, row, cols[j], err)
 				}
 			}
 			out[cols[j]] = append(out[cols[j]], v)

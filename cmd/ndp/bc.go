@@ -113,6 +113,9 @@ func bcSetup(cfg *bc.Config, hidden, backendFlag string) (compute.Backend, error
 		return nil, err
 	}
 	cfg.Hidden = h
+	if err := cfg.Validate(); err != nil { // before loading demonstrations or creating a run
+		return nil, err
+	}
 	return backend.New(backendFlag)
 }
 

@@ -6,9 +6,11 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/ndp-go/ndp/digits"
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
+
+	"github.com/ndp-go/ndp/digits"
+	"github.com/ndp-go/ndp/internal/atomicfile"
 )
 
 // digitsCmd groups the digit-writing imitation task (paper Table 2, Figure
@@ -40,6 +42,9 @@ func newDigitsGenerateCmd() *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if n <= 0 {
 				return fmt.Errorf("digits generate: --n must be positive, got %d", n)
+			}
+			if err := atomicfile.CheckWritable(out); err != nil {
+				return fmt.Errorf("--out: %w", err)
 			}
 			start := time.Now()
 			var progress func(int)
@@ -95,6 +100,9 @@ func newDigitsShowCmd() *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if n <= 0 {
 				return fmt.Errorf("digits show: --n must be positive, got %d", n)
+			}
+			if err := atomicfile.CheckWritable(out); err != nil {
+				return fmt.Errorf("--out: %w", err)
 			}
 			d, err := digits.Load(data)
 			if err != nil {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -199,6 +198,11 @@ func trainDigits(ctx context.Context, w, prog io.Writer, cfg imitation.DigitsCon
 		if err := imitation.CheckMethod(m); err != nil {
 			return fmt.Errorf("--methods: %w", err)
 		}
+		c := cfg
+		c.Method = m
+		if err := c.Validate(); err != nil {
+			return err
+		}
 	}
 	if data.Train.File == "" && data.Test.File == "" && data.Train.Seed == data.Test.Seed {
 		return fmt.Errorf("--train-seed and --test-seed are both %d: the held-out set would repeat the training set", data.Train.Seed)
@@ -229,12 +233,8 @@ func trainDigits(ctx context.Context, w, prog io.Writer, cfg imitation.DigitsCon
 // held-out images they were made for.
 func drawFigure4(root, path string) error {
 	var data digitsData
-	b, err := os.ReadFile(filepath.Join(root, "data.json"))
-	if err != nil {
+	if err := atomicfile.ReadJSON(filepath.Join(root, "data.json"), &data); err != nil {
 		return fmt.Errorf("--runs: %w", err)
-	}
-	if err := json.Unmarshal(b, &data); err != nil {
-		return fmt.Errorf("--runs: data.json: %w", err)
 	}
 	test, err := data.Test.load("test")
 	if err != nil {

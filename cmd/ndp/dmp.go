@@ -172,8 +172,8 @@ func trajectoryFigure(tr *dmp.Trajectory, p dmp.Params, cfg dmp.Config) plots.Fi
 // is where the DMP goes in the first 5% of its rollout when started at rest
 // there, scaled to the grid spacing.
 func fieldArrows(resp *dmp.Response, p dmp.Params, tr *dmp.Trajectory, grid int) ([]plots.Arrow, error) {
-	if grid < 2 {
-		return nil, fmt.Errorf("--grid %d: need at least 2", grid)
+	if grid < 2 || grid > 200 {
+		return nil, fmt.Errorf("--grid %d: want 2 to 200 arrows per side", grid)
 	}
 	L := tr.Len
 	lo, hi := [2]float64{tr.Y[0], tr.Y[L]}, [2]float64{tr.Y[0], tr.Y[L]}

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"text/tabwriter"
 	"time"
 
@@ -12,6 +11,7 @@ import (
 
 	"github.com/ndp-go/ndp/agent"
 	"github.com/ndp-go/ndp/envs"
+	"github.com/ndp-go/ndp/internal/atomicfile"
 )
 
 type envRolloutFlags struct {
@@ -94,6 +94,9 @@ func runEnvRollout(w io.Writer, f envRolloutFlags) error {
 	}
 	var rec *envs.Recorder
 	if f.gif != "" {
+		if err := atomicfile.CheckWritable(f.gif); err != nil {
+			return fmt.Errorf("--gif: %w", err)
+		}
 		if rec, err = envs.NewRecorder(e, 320, 240); err != nil {
 			return fmt.Errorf("--gif: %w", err)
 		}
@@ -131,15 +134,7 @@ func runEnvRollout(w io.Writer, f envRolloutFlags) error {
 	}
 	fmt.Fprintf(w, "%d steps in %.3fs: %.0f steps/s%s\n", st.Steps, elapsed, float64(st.Steps)/elapsed, note)
 	if rec != nil {
-		out, err := os.Create(f.gif)
-		if err != nil {
-			return fmt.Errorf("--gif: %w", err)
-		}
-		if err := rec.WriteGIF(out); err != nil {
-			out.Close()
-			return fmt.Errorf("--gif: %w", err)
-		}
-		if err := out.Close(); err != nil {
+		if err := atomicfile.Write(f.gif, rec.WriteGIF); err != nil {
 			return fmt.Errorf("--gif: %w", err)
 		}
 		fmt.Fprintf(w, "wrote %s (%d frames)\n", f.gif, rec.Len())

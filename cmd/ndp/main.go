@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/ndp-go/ndp/internal/memlimit"
 	"github.com/ndp-go/ndp/run"
 )
 
@@ -22,6 +23,24 @@ var rootCmd = &cobra.Command{
 policies whose action space is a Dynamic Movement Primitive (DMP) trajectory.`,
 	SilenceUsage:  true,
 	SilenceErrors: true,
+	PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+		if memoryLimit == "" {
+			return nil
+		}
+		v, err := memlimit.Parse(memoryLimit)
+		if err != nil {
+			return fmt.Errorf("--memory-limit: %w", err)
+		}
+		memlimit.Set(v)
+		return nil
+	},
+}
+
+var memoryLimit string
+
+func init() {
+	rootCmd.PersistentFlags().StringVar(&memoryLimit, "memory-limit", "",
+		"memory budget that sizes are checked against before allocating, e.g. 16GiB (default: $"+memlimit.EnvVar+" or 4GiB)")
 }
 
 func main() {

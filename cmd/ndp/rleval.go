@@ -41,6 +41,11 @@ func init() {
 			if episodes < 1 {
 				return fmt.Errorf("--episodes must be ≥ 1, got %d", episodes)
 			}
+			if gif != "" {
+				if err := atomicfile.CheckWritable(gif); err != nil {
+					return fmt.Errorf("--gif: %w", err)
+				}
+			}
 			b, err := backend.New(backendFlag)
 			if err != nil {
 				return err

@@ -4,6 +4,7 @@
 package atomicfile
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -55,4 +56,38 @@ func WriteJSON(path string, v any) error {
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
 	return WriteBytes(path, append(b, '\n'))
+}
+
+// CheckWritable reports, before any long work, whether Write could create
+// path: path must not be a directory and its directory must accept a new
+// file. It leaves nothing behind.
+func CheckWritable(path string) error {
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		return fmt.Errorf("cannot write %s: it is a directory", path)
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("cannot write %s: %w", path, err)
+	}
+	tmp.Close()
+	return os.Remove(tmp.Name())
+}
+
+// ReadJSON reads a file written by WriteJSON into v, strictly: a field v
+// does not have (a typo in a hand-edited config, a file of another kind)
+// or data after the value is an error naming path, not something ignored.
+func ReadJSON(path string, v any) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	if dec.More() {
+		return fmt.Errorf("%s: data after the JSON value", path)
+	}
+	return nil
 }

@@ -1,22 +1,48 @@
-// Package npzio reads NumPy .npz archives robustly: npyio parses each
-// array's header, and the data are read here in one piece, checked for
-// truncation, bounded in size and decoded on demand, so a corrupt or hostile
-// file gives an error instead of a panic or a huge allocation. Writing goes
-// through npyio's npz writer directly.
+// Package npzio reads and writes NumPy .npz archives (zips of .npy arrays)
+// without trusting the file: every header is parsed as numpy writes it (any
+// key order or spacing, format versions 1–3), every declared size is checked
+// against a caller's bound and against the bytes present before memory is
+// committed, the CRC of every entry is verified, and each malformed input is
+// an error naming the array, never a panic.
 package npzio
 
 import (
+	"archive/zip"
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 	"math"
 	"strconv"
 	"strings"
-
-	"github.com/sbinet/npyio/npy"
-	"github.com/sbinet/npyio/npz"
 )
+
+// ErrNotNPZ is wrapped by NewReader's error when the data are not a zip archive.
+var ErrNotNPZ = errors.New("not an npz (zip) archive")
+
+// Reader reads arrays from an npz archive.
+type Reader struct {
+	zr *zip.Reader
+}
+
+// NewReader opens the npz archive held in r's first size bytes.
+func NewReader(r io.ReaderAt, size int64) (*Reader, error) {
+	zr, err := zip.NewReader(r, size)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrNotNPZ, err)
+	}
+	return &Reader{zr: zr}, nil
+}
+
+// Keys returns the names of the archive's entries, in file order.
+func (r *Reader) Keys() []string {
+	keys := make([]string, len(r.zr.File))
+	for i, f := range r.zr.File {
+		keys[i] = f.Name
+	}
+	return keys
+}
 
 // Array is an npy array's header and raw data.
 type Array struct {
@@ -59,84 +85,310 @@ func (a *Array) At(i int) float64 {
 	return float64(o.Uint64(b))
 }
 
-// Read reads the npy array name (or name.npy) from zr, refusing more than
-// maxElems elements. npyio parses the
-// header; the data are read here in one piece because npyio's element-wise
-// reads silently ignore truncated data (and are slow).
-func Read(zr *npz.Reader, name string, maxElems int) (*Array, error) {
-	key := ""
-	for _, k := range zr.Keys() {
-		if k == name || k == name+".npy" {
-			key = k
+// maxHeaderLen bounds an npy header; numpy itself refuses headers over 10000
+// bytes by default.
+const maxHeaderLen = 1 << 16
+
+// Read reads the array name (or name.npy), refusing more than maxElems
+// elements.
+func (r *Reader) Read(name string, maxElems int) (*Array, error) {
+	var f *zip.File
+	for _, zf := range r.zr.File {
+		if zf.Name == name || zf.Name == name+".npy" {
+			f = zf
 			break
 		}
 	}
-	if key == "" {
-		return nil, fmt.Errorf("missing array %q (file has %s)", name, strings.Join(zr.Keys(), ", "))
+	if f == nil {
+		return nil, fmt.Errorf("missing array %q (file has %s)", name, strings.Join(r.Keys(), ", "))
 	}
-	rc, err := zr.Open(key)
+	a, err := readEntry(f, maxElems)
 	if err != nil {
 		return nil, fmt.Errorf("array %q: %w", name, err)
 	}
-	defer rc.Close()
-	nr, err := npy.NewReader(rc)
-	if err != nil {
-		return nil, fmt.Errorf("array %q: bad npy header: %w", name, err)
-	}
-	h := nr.Header
-	a := &Array{Shape: h.Descr.Shape, Dtype: h.Descr.Type}
-	if len(a.Shape) == 0 {
-		return nil, fmt.Errorf("array %q is a scalar, want an array", name)
-	}
-	if h.Descr.Fortran && len(a.Shape) > 1 {
-		return nil, fmt.Errorf("array %q is in Fortran order; save it in C order", name)
-	}
-	order, err := parseDtype(a)
-	if err != nil {
-		return nil, fmt.Errorf("array %q: %w", name, err)
-	}
-	count := 1
-	for _, s := range a.Shape {
-		if s < 0 || (s > 0 && count > maxElems/s) {
-			return nil, fmt.Errorf("array %q has unsupported shape %v", name, a.Shape)
-		}
-		count *= s
-	}
-	// Preallocate up to 64 MiB (one 12k-sample file fits) and grow beyond
-	// only as data arrive, so a header that lies about the shape cannot
-	// force a huge allocation. MinRead spare bytes stop ReadFrom from
-	// doubling a buffer that is exactly full.
-	want := int64(count * a.size)
-	buf := bytes.NewBuffer(make([]byte, 0, min(want, 1<<26)+bytes.MinRead))
-	if _, err := buf.ReadFrom(io.LimitReader(rc, want)); err != nil {
-		return nil, fmt.Errorf("array %q: reading data: %w", name, err)
-	}
-	if int64(buf.Len()) != want {
-		return nil, fmt.Errorf("array %q: truncated data: %d of %d bytes for shape %v dtype %s",
-			name, buf.Len(), want, a.Shape, a.Dtype)
-	}
-	a.raw, a.order = buf.Bytes(), order
 	return a, nil
 }
 
-// parseDtype fills a.Kind and a.size from a NumPy type string such as "<f4"
-// or "|u1" and returns its byte order.
-func parseDtype(a *Array) (binary.ByteOrder, error) {
-	t := a.Dtype
-	if len(t) < 3 {
-		return nil, fmt.Errorf("unsupported dtype %q", t)
+func readEntry(f *zip.File, maxElems int) (*Array, error) {
+	rc, err := f.Open()
+	if err != nil {
+		return nil, err
 	}
-	var order binary.ByteOrder = binary.LittleEndian
+	defer rc.Close()
+	a, hdrLen, err := readHeader(rc, maxElems)
+	if err != nil {
+		return nil, err
+	}
+	count := 1
+	for _, s := range a.Shape {
+		count *= s // bounded by maxElems in readHeader
+	}
+	want := int64(count) * int64(a.size)
+	if f.Method == zip.Store && uint64(hdrLen)+uint64(want) > f.UncompressedSize64 {
+		return nil, fmt.Errorf("truncated data: shape %v dtype %s needs %d bytes, the entry holds %d",
+			a.Shape, a.Dtype, want, f.UncompressedSize64-uint64(min(uint64(hdrLen), f.UncompressedSize64)))
+	}
+	// Preallocate at most 64 MiB and grow only as data arrive, so that a
+	// compressed entry whose header lies about its shape cannot force a huge
+	// allocation. MinRead spare bytes stop ReadFrom from doubling a buffer
+	// that is exactly full.
+	buf := bytes.NewBuffer(make([]byte, 0, min(want, 1<<26)+bytes.MinRead))
+	if _, err := buf.ReadFrom(io.LimitReader(rc, want)); err != nil {
+		return nil, fmt.Errorf("reading data: %w", err)
+	}
+	if int64(buf.Len()) != want {
+		return nil, fmt.Errorf("truncated data: %d of %d bytes for shape %v dtype %s", buf.Len(), want, a.Shape, a.Dtype)
+	}
+	// Reading on to the end makes archive/zip verify the entry's CRC-32 and
+	// size; numpy never writes bytes after the data.
+	var one [1]byte
+	switch n, err := rc.Read(one[:]); {
+	case n > 0:
+		return nil, fmt.Errorf("unexpected bytes after the data of shape %v dtype %s", a.Shape, a.Dtype)
+	case err == io.EOF:
+	case err != nil:
+		return nil, fmt.Errorf("reading data: %w", err)
+	}
+	a.raw = buf.Bytes()
+	return a, nil
+}
+
+// readHeader reads an npy header: the magic "\x93NUMPY", a major and minor
+// version, the header length (uint16 in version 1, uint32 in 2 and 3) and a
+// Python dict literal {'descr': str, 'fortran_order': bool, 'shape': tuple}
+// padded with spaces and ended by a newline. It returns the array without
+// data and the number of bytes the header took.
+func readHeader(r io.Reader, maxElems int) (*Array, int, error) {
+	var pre [8]byte
+	if _, err := io.ReadFull(r, pre[:]); err != nil {
+		return nil, 0, fmt.Errorf("bad npy header: %w", eofIsTruncated(err))
+	}
+	if string(pre[:6]) != "\x93NUMPY" {
+		return nil, 0, errors.New("not an npy array (bad magic)")
+	}
+	var n, used int
+	switch pre[6] {
+	case 1:
+		var l [2]byte
+		if _, err := io.ReadFull(r, l[:]); err != nil {
+			return nil, 0, fmt.Errorf("bad npy header: %w", eofIsTruncated(err))
+		}
+		n, used = int(binary.LittleEndian.Uint16(l[:])), 10
+	case 2, 3:
+		var l [4]byte
+		if _, err := io.ReadFull(r, l[:]); err != nil {
+			return nil, 0, fmt.Errorf("bad npy header: %w", eofIsTruncated(err))
+		}
+		u := binary.LittleEndian.Uint32(l[:])
+		if u > maxHeaderLen {
+			return nil, 0, fmt.Errorf("bad npy header: length %d over the limit of %d", u, maxHeaderLen)
+		}
+		n, used = int(u), 12
+	default:
+		return nil, 0, fmt.Errorf("unsupported npy format version %d.%d", pre[6], pre[7])
+	}
+	text := make([]byte, n)
+	if _, err := io.ReadFull(r, text); err != nil {
+		return nil, 0, fmt.Errorf("bad npy header: %w", eofIsTruncated(err))
+	}
+	a, err := parseHeader(string(text), maxElems)
+	if err != nil {
+		return nil, 0, fmt.Errorf("bad npy header %q: %w", shorten(string(text)), err)
+	}
+	return a, used + n, nil
+}
+
+func eofIsTruncated(err error) error {
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return errors.New("truncated")
+	}
+	return err
+}
+
+func shorten(s string) string {
+	s = strings.TrimRight(s, " \n")
+	if len(s) > 120 {
+		return s[:120] + "..."
+	}
+	return s
+}
+
+// parseHeader parses the header dict and checks the dtype and shape.
+func parseHeader(text string, maxElems int) (*Array, error) {
+	p := &lit{s: text}
+	var (
+		a                  Array
+		fortran            bool
+		seen               = map[string]bool{}
+		descrOK, fortranOK bool
+	)
+	if !p.eat('{') {
+		return nil, errors.New("want a dict")
+	}
+	for !p.eat('}') {
+		key, err := p.str()
+		if err != nil {
+			return nil, fmt.Errorf("key: %w", err)
+		}
+		if seen[key] {
+			return nil, fmt.Errorf("key %q repeated", key)
+		}
+		seen[key] = true
+		if !p.eat(':') {
+			return nil, fmt.Errorf("want ':' after key %q", key)
+		}
+		switch key {
+		case "descr":
+			a.Dtype, err = p.str()
+			descrOK = err == nil
+		case "fortran_order":
+			fortran, err = p.boolean()
+			fortranOK = err == nil
+		case "shape":
+			a.Shape, err = p.tuple()
+		default:
+			return nil, fmt.Errorf("unknown key %q", key)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", key, err)
+		}
+		if !p.eat(',') {
+			if !p.eat('}') {
+				return nil, errors.New("want ',' or '}' between entries")
+			}
+			break
+		}
+	}
+	if rest := strings.TrimRight(p.s[p.i:], " \t\n\x00"); rest != "" {
+		return nil, fmt.Errorf("unexpected %q after the dict", shorten(rest))
+	}
+	if !descrOK || !fortranOK || a.Shape == nil {
+		return nil, errors.New("want the keys 'descr', 'fortran_order' and 'shape'")
+	}
+	if len(a.Shape) == 0 {
+		return nil, errors.New("a scalar, want an array")
+	}
+	if fortran && len(a.Shape) > 1 {
+		return nil, errors.New("in Fortran order; save it in C order")
+	}
+	count := 1
+	for _, s := range a.Shape {
+		if s > 0 && count > maxElems/s {
+			return nil, fmt.Errorf("shape %v holds more than the %d elements allowed", a.Shape, maxElems)
+		}
+		count *= s
+	}
+	if err := parseDtype(&a); err != nil {
+		return nil, err
+	}
+	return &a, nil
+}
+
+// lit scans a Python literal.
+type lit struct {
+	s string
+	i int
+}
+
+func (p *lit) skip() {
+	for p.i < len(p.s) && strings.IndexByte(" \t\n\r", p.s[p.i]) >= 0 {
+		p.i++
+	}
+}
+
+// eat consumes c (after blanks) if it comes next.
+func (p *lit) eat(c byte) bool {
+	p.skip()
+	if p.i < len(p.s) && p.s[p.i] == c {
+		p.i++
+		return true
+	}
+	return false
+}
+
+// str reads a quoted string without escapes (dtype strings and keys have none).
+func (p *lit) str() (string, error) {
+	p.skip()
+	if p.i >= len(p.s) || (p.s[p.i] != '\'' && p.s[p.i] != '"') {
+		return "", errors.New("want a quoted string")
+	}
+	q := p.s[p.i]
+	end := strings.IndexByte(p.s[p.i+1:], q)
+	if end < 0 {
+		return "", errors.New("unterminated string")
+	}
+	v := p.s[p.i+1 : p.i+1+end]
+	if strings.ContainsRune(v, '\\') {
+		return "", errors.New("escapes in strings are not supported")
+	}
+	p.i += end + 2
+	return v, nil
+}
+
+func (p *lit) boolean() (bool, error) {
+	p.skip()
+	for _, w := range []string{"True", "False"} {
+		if strings.HasPrefix(p.s[p.i:], w) {
+			p.i += len(w)
+			return w == "True", nil
+		}
+	}
+	return false, errors.New("want True or False")
+}
+
+// tuple reads a tuple of non-negative integers: (), (3,), (2, 3) or (2, 3,).
+func (p *lit) tuple() ([]int, error) {
+	if !p.eat('(') {
+		return nil, errors.New("want a tuple")
+	}
+	dims := []int{}
+	for !p.eat(')') {
+		p.skip()
+		if p.i >= len(p.s) {
+			return nil, errors.New("unterminated tuple")
+		}
+		j := p.i
+		for j < len(p.s) && p.s[j] >= '0' && p.s[j] <= '9' {
+			j++
+		}
+		if j == p.i {
+			return nil, errors.New("want a non-negative integer in the tuple")
+		}
+		v, err := strconv.Atoi(p.s[p.i:j])
+		if err != nil {
+			return nil, fmt.Errorf("dimension %s out of range", p.s[p.i:j])
+		}
+		p.i = j
+		dims = append(dims, v)
+		if !p.eat(',') {
+			if !p.eat(')') {
+				return nil, errors.New("unterminated tuple")
+			}
+			break
+		}
+	}
+	return dims, nil
+}
+
+// parseDtype fills a.Kind, a.size and a.order from a NumPy type string such
+// as "<f4" or "|u1".
+func parseDtype(a *Array) error {
+	t := a.Dtype
+	bad := fmt.Errorf("unsupported dtype %q (want bool, integers, float32 or float64)", t)
+	if len(t) < 3 {
+		return bad
+	}
+	a.order = binary.LittleEndian
 	switch t[0] {
 	case '<', '|', '=':
 	case '>':
-		order = binary.BigEndian
+		a.order = binary.BigEndian
 	default:
-		return nil, fmt.Errorf("unsupported dtype %q", t)
+		return bad
 	}
 	size, err := strconv.Atoi(t[2:])
 	if err != nil {
-		return nil, fmt.Errorf("unsupported dtype %q", t)
+		return bad
 	}
 	a.Kind, a.size = t[1], size
 	ok := false
@@ -149,7 +401,7 @@ func parseDtype(a *Array) (binary.ByteOrder, error) {
 		ok = size == 1
 	}
 	if !ok {
-		return nil, fmt.Errorf("unsupported dtype %q (want uint8, integers, float32 or float64)", t)
+		return bad
 	}
-	return order, nil
+	return nil
 }

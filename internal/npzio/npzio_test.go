@@ -3,8 +3,6 @@ package npzio
 import (
 	"bytes"
 	"testing"
-
-	"github.com/sbinet/npyio/npz"
 )
 
 func TestWriteThenRead(t *testing.T) {
@@ -23,25 +21,25 @@ func TestWriteThenRead(t *testing.T) {
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
-	zr, err := npz.NewReader(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+	zr, err := NewReader(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
 	if err != nil {
 		t.Fatal(err)
 	}
-	x, err := Read(zr, "x", 100)
+	x, err := zr.Read("x", 100)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(x.Shape) != 2 || x.Shape[0] != 2 || x.Shape[1] != 3 || x.At(5) != 6 {
 		t.Errorf("x: shape %v, x[5] = %v", x.Shape, x.At(5))
 	}
-	ids, err := Read(zr, "ids", 100)
+	ids, err := zr.Read("ids", 100)
 	if err != nil || ids.At(1) != -8 {
 		t.Errorf("ids: %v, %v", ids, err)
 	}
-	if _, err := Read(zr, "x", 5); err == nil {
+	if _, err := zr.Read("x", 5); err == nil {
 		t.Error("more elements than allowed: want an error")
 	}
-	if _, err := Read(zr, "missing", 5); err == nil {
+	if _, err := zr.Read("missing", 5); err == nil {
 		t.Error("missing array: want an error")
 	}
 }

@@ -2,6 +2,7 @@ package npzio
 
 import (
 	"archive/zip"
+	"bytes"
 	"encoding/binary"
 	"fmt"
 	"io"
@@ -79,3 +80,20 @@ func (w *Writer) Add(name string, data any, shape ...int) error {
 
 // Close finishes the archive (it does not close the underlying writer).
 func (w *Writer) Close() error { return w.zw.Close() }
+
+// RawNPY returns an npy entry of format version 1, 2 or 3 with header text
+// h exactly as given (no padding or checks) followed by data: the way tests
+// build the malformed files a reader must refuse.
+func RawNPY(version byte, h string, data []byte) []byte {
+	var b bytes.Buffer
+	b.WriteString("\x93NUMPY")
+	b.Write([]byte{version, 0})
+	if version == 1 {
+		_ = binary.Write(&b, binary.LittleEndian, uint16(len(h)))
+	} else {
+		_ = binary.Write(&b, binary.LittleEndian, uint32(len(h)))
+	}
+	b.WriteString(h)
+	b.Write(data)
+	return b.Bytes()
+}

@@ -1,0 +1,27 @@
+package model
+
+import (
+	"testing"
+
+	"github.com/ndp-go/ndp/backend"
+)
+
+func TestParamCountMatchesNew(t *testing.T) {
+	b, err := backend.New("go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []Config{
+		{Net: NetMLP, ObsDim: 7, Hidden: []int{32, 16}, Head: HeadNDP, DoF: 2, ValueHeads: 3, Extra: []ParamSpec{{Name: "s", Shape: []int{2}}}},
+		{Net: NetCNN, ImageH: 28, ImageW: 28, Head: HeadNDP, DoF: 2},
+		{Net: NetCNN, ImageH: 40, ImageW: 40, Head: HeadRaw, OutDim: 5},
+	} {
+		m, err := New(c, b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := m.Cfg.paramCount(), float64(m.Spec.Count()); got != want {
+			t.Errorf("%+v: paramCount %v, New made %v", c, got, want)
+		}
+	}
+}
