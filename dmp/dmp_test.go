@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 )
 
@@ -444,5 +445,43 @@ func TestConfigValidateBoundsSizes(t *testing.T) {
 		if err := tc.c.Validate(); (err == nil) != tc.ok {
 			t.Errorf("%s: Validate = %v, want ok %v", tc.name, err, tc.ok)
 		}
+	}
+}
+
+// TestFitUReturningStroke: a stroke that ends where it starts (g = y0, a 0
+// or a 1 drawn up and down) cannot be fitted as w, but is fitted as u and
+// reproduced by ForwardU.
+func TestFitUReturningStroke(t *testing.T) {
+	cfg := Config{N: 30, T: 300}
+	resp, err := NewResponse(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	L := cfg.T + 1
+	demo := make([]float64, 2*L)
+	for i := range L {
+		s := float64(i) / float64(cfg.T)
+		mj := 10*s*s*s - 15*s*s*s*s + 6*s*s*s*s*s
+		demo[i] = 27.3 + 8*math.Sin(math.Pi*mj)   // up and back: ends at 27.3
+		demo[L+i] = 10 + 6*math.Sin(2*math.Pi*mj) // a loop in y, ends at 10
+	}
+	dy0 := []float64{0.01, 0.01}
+	if _, err := resp.Fit(demo, dy0, FitOptions{}); err == nil || !strings.Contains(err.Error(), "FitU") {
+		t.Fatalf("Fit on g = y0: error %v, want one pointing to FitU", err)
+	}
+	u, g, y0, err := resp.FitU(demo, dy0, FitOptions{Ridge: 1e-10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	y, err := resp.ForwardU(u, g, y0, dy0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	worst := 0.0
+	for i := range demo {
+		worst = math.Max(worst, math.Abs(y[i]-demo[i]))
+	}
+	if worst > 0.05 {
+		t.Errorf("FitU then ForwardU deviates by %v px from the returning stroke (amplitude 8), want ≤ 0.05", worst)
 	}
 }

@@ -177,17 +177,14 @@ func (d *Digits) fitParams(ds *digits.Dataset) ([]float64, error) {
 		for t := range L {
 			demo[t], demo[L+t] = float64(tr[2*t]), float64(tr[2*t+1])
 		}
-		p, err := d.resp.Fit(demo, dy0, dmp.FitOptions{Ridge: d.Cfg.Ridge})
+		u, g, _, err := d.resp.FitU(demo, dy0, dmp.FitOptions{Ridge: d.Cfg.Ridge})
 		if err != nil {
 			return nil, fmt.Errorf("imitation: fitting demo %d: %w", i, err)
 		}
 		for dof := range 2 {
 			row := out[(i*2+dof)*(N+1) : (i*2+dof+1)*(N+1)]
-			s := p.G[dof] - p.Y0[dof]
-			for k := range N {
-				row[k] = s * p.W[dof*N+k]
-			}
-			row[N] = p.G[dof]
+			copy(row[:N], u[dof*N:(dof+1)*N])
+			row[N] = g[dof]
 		}
 	}
 	return out, nil

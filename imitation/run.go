@@ -287,13 +287,16 @@ type MethodsRun struct {
 	Context     context.Context // Ctrl-C: stop after the current epoch
 }
 
-// RunMethods trains r's methods and writes the table and figure.
+// RunMethods trains r's methods and writes the table and figure. A method
+// that fails is reported and skipped: the table and figure are still
+// written for the others, and the failures are returned afterwards.
 func RunMethods(b compute.Backend, r MethodsRun) error {
 	w := r.Log
 	if w == nil {
 		w = io.Discard
 	}
 	draw := r.Test.Balanced(r.Draw)
+	var failed error
 	for _, m := range r.Methods {
 		c := r.Cfg
 		c.Method = m
@@ -307,29 +310,35 @@ func RunMethods(b compute.Backend, r MethodsRun) error {
 		if errors.Is(err, run.ErrInterrupted) {
 			return fmt.Errorf("%s %w; the methods that finished are kept: rerun the same command with --resume to train the rest", m, err)
 		}
-		if err != nil {
-			return fmt.Errorf("training %s: %w", m, err)
+		if errors.Is(err, run.ErrExists) {
+			return err
+		}
+		if err != nil { // one method failing must not take the others' results down
+			fmt.Fprintf(w, "\n%s failed: %v\n", m, err)
+			os.Remove(filepath.Join(dr.Dir, "result.json")) // not a stale result of an earlier run in the table
+			failed = errors.Join(failed, fmt.Errorf("training %s: %w", m, err))
+			continue
 		}
 		fmt.Fprintf(w, "\n%s: test %.3f ± %.3f px², train %.3f ± %.3f px² (%d epochs, %.0f s, %.1f ms/step)\n", m,
 			res.Test.MeanOverClasses, res.Test.StdOverClasses, res.Train.MeanOverClasses, res.Train.StdOverClasses, res.Epochs, res.WallSeconds, res.StepMillis)
 	}
 	res, err := LoadResults(r.Root)
 	if err != nil {
-		return err
+		return errors.Join(failed, err)
 	}
 	t := Table(res)
 	if err := os.WriteFile(filepath.Join(r.Root, "table.md"), []byte(t), 0o644); err != nil {
-		return err
+		return errors.Join(failed, err)
 	}
 	fmt.Fprint(w, "\n"+t)
 	if r.Draw < 1 {
 		fmt.Fprintln(w, "wrote", filepath.Join(r.Root, "table.md"), "(no figure: nothing to draw)")
-		return nil
+		return failed
 	}
 	fig := filepath.Join(r.Root, "figure4.png")
 	if err := DrawFigure4(r.Root, fig, r.Test); err != nil {
-		return err
+		return errors.Join(failed, err)
 	}
 	fmt.Fprintln(w, "wrote", filepath.Join(r.Root, "table.md"), "and", fig)
-	return nil
+	return failed
 }

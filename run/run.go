@@ -50,6 +50,10 @@ const (
 	Auto
 )
 
+// ErrExists is wrapped by Prepare's refusal to start a fresh run in a
+// directory that holds one.
+var ErrExists = errors.New("already holds a run")
+
 // ErrInterrupted is returned by training that stopped on a signal after
 // writing its checkpoint.
 var ErrInterrupted = errors.New("interrupted")
@@ -103,7 +107,7 @@ func prepare(dir string, mode Mode) (resume bool, err error) {
 		}
 	case Fresh:
 		if held {
-			return false, fmt.Errorf("run: %s already holds a run; pass --resume to continue it or --force to start it over", dir)
+			return false, fmt.Errorf("run: %s %w; pass --resume to continue it or --force to start it over", dir, ErrExists)
 		}
 		return false, nil
 	}

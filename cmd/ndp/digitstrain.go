@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
 	"fmt"
 	"io"
 	"os"
@@ -16,11 +17,27 @@ import (
 	"github.com/ndp-go/ndp/run"
 )
 
-// dataSpec says where a dataset comes from: a file, or the generator.
+// dataSpec says where a dataset comes from: a file (with its size and
+// checksum when recorded), or the generator's n and seed.
 type dataSpec struct {
-	File string `json:"file,omitempty"`
-	N    int    `json:"n,omitempty"`
-	Seed uint64 `json:"seed,omitempty"`
+	File    string `json:"file,omitempty"`
+	Samples int    `json:"samples,omitempty"` // file: samples read
+	SHA256  string `json:"sha256,omitempty"`  // file: checksum of its bytes
+	N       int    `json:"n,omitempty"`
+	Seed    uint64 `json:"seed,omitempty"`
+}
+
+// recorded is the spec as data.json records it: a file-based set keeps its
+// name, size and checksum, not the generator flags it did not use.
+func (s dataSpec) recorded(d *digits.Dataset) (dataSpec, error) {
+	if s.File == "" {
+		return dataSpec{N: s.N, Seed: s.Seed}, nil
+	}
+	b, err := os.ReadFile(s.File)
+	if err != nil {
+		return s, err
+	}
+	return dataSpec{File: s.File, Samples: d.Len(), SHA256: fmt.Sprintf("%x", sha256.Sum256(b))}, nil
 }
 
 func (s dataSpec) load(what string) (*digits.Dataset, error) {
@@ -220,6 +237,12 @@ func trainDigits(ctx context.Context, w, prog io.Writer, cfg imitation.DigitsCon
 		return err
 	}
 	if err := os.MkdirAll(out, 0o755); err != nil {
+		return err
+	}
+	if data.Train, err = data.Train.recorded(train); err != nil {
+		return err
+	}
+	if data.Test, err = data.Test.recorded(test); err != nil {
 		return err
 	}
 	if err := atomicfile.WriteJSON(filepath.Join(out, "data.json"), data); err != nil {

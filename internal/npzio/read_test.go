@@ -124,6 +124,10 @@ func FuzzRead(f *testing.F) {
 	f.Add(archive(f, false, "x.npy", npy(2, "{'shape': (6,), 'fortran_order': False, 'descr': '|u1'}", six)))
 	f.Add(archive(f, true, "x.npy", npy(3, "{'descr':'>i2','fortran_order':False,'shape':(3,)}", six)))
 	f.Add(archive(f, true, "x.npy", npy(2, "{'descr': '<f8', 'fortran_order': False, 'shape': (536870912,)}", six)))
+	f.Add(archive(f, true, "x.npy", npy(1, "{'descr': '|u1', 'fortran_order': False, 'shape': (2, 3", six)))
+	f.Add(archive(f, true, "x.npy", npy(1, "{'descr': '|u1', 'fortran_order': True, 'shape': (6,)}", six)))
+	f.Add(archive(f, false, "x.npy", npy(1, "{'descr': '<U4', 'fortran_order': False, 'shape': (1,)}", make([]byte, 16))))
+	f.Add([]byte("\x93NUMPY\x01\x00\xff\xff{'de"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		a, err := readOne(data, 1<<20)
 		if err == nil {
