@@ -302,28 +302,38 @@ func (d *Digits) batch(ds *digits.Dataset, idx []int, params []float64) (model.B
 // Predict returns the predicted trajectories of samples idx, [len(idx), 301, 2].
 func (d *Digits) Predict(ds *digits.Dataset, idx []int) ([]float32, error) {
 	out := make([]float32, 0, len(idx)*digits.Steps*2)
+	err := d.forward(ds, idx, func(padded []int, n int, res *model.Result) error {
+		pred, err := d.trajectories(ds, padded, res)
+		out = append(out, pred[:n*digits.Steps*2]...)
+		return err
+	})
+	return out, err
+}
+
+// forward runs the network on samples idx in batches of the configured size
+// (the last one padded, to keep one batch shape); fn gets each padded batch
+// of indices, how many of them are real, and the result.
+func (d *Digits) forward(ds *digits.Dataset, idx []int, fn func(padded []int, n int, res *model.Result) error) error {
 	bs := d.Cfg.BatchSize
 	for start := 0; start < len(idx); start += bs {
 		chunk := idx[start:min(start+bs, len(idx))]
 		padded := append([]int(nil), chunk...)
-		for len(padded) < bs { // keep one batch shape
+		for len(padded) < bs {
 			padded = append(padded, chunk[0])
 		}
 		b, err := d.batch(ds, padded, nil)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		res, err := d.Model.Forward(b)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		pred, err := d.trajectories(ds, padded, res)
-		if err != nil {
-			return nil, err
+		if err := fn(padded, len(chunk), res); err != nil {
+			return err
 		}
-		out = append(out, pred[:len(chunk)*digits.Steps*2]...)
 	}
-	return out, nil
+	return nil
 }
 
 // trajectories turns a forward result into [B, 301, 2] pen positions.
@@ -343,12 +353,26 @@ func (d *Digits) trajectories(ds *digits.Dataset, idx []int, res *model.Result) 
 	if d.pMean == nil {
 		return nil, errors.New("imitation: cnn-dmp has not been trained: its parameter scaling is unknown")
 	}
-	head, err := tensors.CopyFlatData[float32](res.Head)
+	u, g, y0, dy0, err := d.cnnDMPParams(ds, idx, res)
 	if err != nil {
 		return nil, err
 	}
-	N, w := d.Cfg.N, 2*(d.Cfg.N+1)
-	u, g, y0, dy0 := make([]float64, 2*B*N), make([]float64, 2*B), make([]float64, 2*B), make([]float64, 2*B)
+	y, err := d.resp.ForwardU(u, g, y0, dy0)
+	if err != nil {
+		return nil, err
+	}
+	return timeMajor(y, B, L), nil
+}
+
+// cnnDMPParams un-standardises CNN-DMP's regressed parameters: u [B·2, N],
+// g, y0, ẏ0 [B·2], the start taken from each sample's trajectory.
+func (d *Digits) cnnDMPParams(ds *digits.Dataset, idx []int, res *model.Result) (u, g, y0, dy0 []float64, err error) {
+	head, err := tensors.CopyFlatData[float32](res.Head)
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	B, N, w := len(idx), d.Cfg.N, 2*(d.Cfg.N+1)
+	u, g, y0, dy0 = make([]float64, 2*B*N), make([]float64, 2*B), make([]float64, 2*B), make([]float64, 2*B)
 	for b, s := range idx {
 		tr := ds.Trajectory(s)
 		for dof := range 2 {
@@ -362,11 +386,7 @@ func (d *Digits) trajectories(ds *digits.Dataset, idx []int, res *model.Result) 
 			y0[r], dy0[r] = float64(tr[dof]), d.Cfg.DY0
 		}
 	}
-	y, err := d.resp.ForwardU(u, g, y0, dy0)
-	if err != nil {
-		return nil, err
-	}
-	return timeMajor(y, B, L), nil
+	return u, g, y0, dy0, nil
 }
 
 // timeMajor turns DMP output [B, 2, L] (rows are DoF) into the dataset's

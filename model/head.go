@@ -1,6 +1,10 @@
 package model
 
-import "github.com/gomlx/gomlx/core/graph"
+import (
+	"fmt"
+
+	"github.com/gomlx/gomlx/core/graph"
+)
 
 // headLayout is the one definition of how Φ's output row is read for a DMP
 // head; the graph (Model.Build) and the pure-Go policy both decode through
@@ -66,6 +70,27 @@ func (h headLayout) decode(row, y0, w, g, aux []float32) {
 		}
 		g[d] = gd
 	}
+}
+
+// DecodeHead reads the DMP parameters from one row of an ndp head's output
+// (Result.Head, [HeadWidth]) as Model.Build does: weights w [DoF·N]
+// (row-major [DoF, N]; zero with only_g) and goals g [DoF], given the start
+// y0 [DoF]. Aux outputs are ignored.
+func (c Config) DecodeHead(row, y0 []float32) (w, g []float32, err error) {
+	c = c.WithDefaults()
+	if c.Head != HeadNDP {
+		return nil, nil, fmt.Errorf("model: DecodeHead needs an ndp head, this one is %q", c.Head)
+	}
+	if len(row) != c.HeadWidth() || len(y0) != c.DoF {
+		return nil, nil, fmt.Errorf("model: DecodeHead: row has %d values and y0 %d, want %d and %d", len(row), len(y0), c.HeadWidth(), c.DoF)
+	}
+	h := c.headLayout()
+	w, g = make([]float32, c.DoF*c.DMP.N), make([]float32, c.DoF)
+	h.decode(row, y0, w, g, make([]float32, c.AuxOut))
+	if c.DMP.OnlyG {
+		clear(w)
+	}
+	return w, g, nil
 }
 
 // decodeGraph is decode on a batch of rows in a graph: head [B, width]

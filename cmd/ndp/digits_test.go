@@ -2,16 +2,24 @@ package main
 
 import (
 	"bytes"
+	"encoding/csv"
 	"fmt"
+	"image"
+	"image/color"
+	"image/png"
+	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/ndp-go/ndp/backend"
 	"github.com/ndp-go/ndp/digits"
+	"github.com/ndp-go/ndp/imitation"
 )
 
 func runNDP(t *testing.T, args ...string) (string, error) {
@@ -118,6 +126,127 @@ func TestDigitsTrainWritesPoliciesEvalReads(t *testing.T) {
 	if _, err := runNDP(t, "digits", "eval", "--policy", filepath.Join(dir, "table.md")); err == nil {
 		t.Error("a non-policy file: want an error")
 	}
+	checkDigitsWrite(t, dir)
+}
+
+// checkDigitsWrite runs digits write with the writers trained into dir on
+// generated digits saved as PNGs the way a user's scans would be (4×, dark
+// on light; the second light on dark), and checks its CSV against Write on
+// the framed images and the given start.
+func checkDigitsWrite(t *testing.T, dir string) {
+	ds, err := digits.Generate(2, 9, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	imgDir := filepath.Join(dir, "scans")
+	if err := os.MkdirAll(imgDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	const k, ox, oy = 4, 11, 7
+	for i := range 2 {
+		img := image.NewGray(image.Rect(0, 0, digits.Size*k+30, digits.Size*k+20))
+		for y := range img.Bounds().Dy() {
+			for x := range img.Bounds().Dx() {
+				v := uint8(0)
+				if sx, sy := (x-ox)/k, (y-oy)/k; x >= ox && y >= oy && sx < digits.Size && sy < digits.Size {
+					v = ds.Image(i)[sy*digits.Size+sx]
+				}
+				if i == 0 {
+					v = 255 - v
+				}
+				img.SetGray(x, y, color.Gray{Y: v})
+			}
+		}
+		var buf bytes.Buffer
+		if err := png.Encode(&buf, img); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(imgDir, fmt.Sprintf("d%d.png", i)), buf.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pol := filepath.Join(dir, "ndp", "policy.npz")
+	one := filepath.Join(imgDir, "d0.png")
+	sx, sy := float64(ds.Trajectory(0)[0])*k+ox, float64(ds.Trajectory(0)[1])*k+oy
+	csvPath, fig := filepath.Join(dir, "w.csv"), filepath.Join(dir, "w.png")
+	if out, err := runNDP(t, "digits", "write", "--policy", pol, "--image", one, "--hz", "500",
+		"--start", fmt.Sprintf("%g,%g", sx, sy), "--csv", csvPath, "--out", fig); err != nil {
+		t.Fatalf("write: %v\n%s", err, out)
+	}
+	rows := readCSVRows(t, csvPath)
+	if len(rows) != 1+501 {
+		t.Fatalf("%d CSV rows at 500 Hz, want 502", len(rows))
+	}
+	if x, y := atof(t, rows[1][2]), atof(t, rows[1][3]); math.Abs(x-sx) > 1e-3 || math.Abs(y-sy) > 1e-3 {
+		t.Errorf("trajectory starts at (%v, %v), --start was (%v, %v)", x, y, sx, sy)
+	}
+	// The CSV equals Write on the framed image, mapped back to the input's pixels.
+	b, err := backend.New("go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := imitation.OpenDigits(pol, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fr, err := frameFile(one)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cx, cy := fr.ToCanvas(sx, sy)
+	want, err := d.Write([][]uint8{fr.Canvas}, [][]float32{{float32(cx), float32(cy)}}, 500)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for j := range 501 {
+		x, y := fr.ToSource(float64(want[0][2*j]), float64(want[0][2*j+1]))
+		if math.Abs(x-atof(t, rows[1+j][2])) > 1e-3 || math.Abs(y-atof(t, rows[1+j][3])) > 1e-3 {
+			t.Fatalf("point %d: CSV (%s, %s), Write (%v, %v)", j, rows[1+j][2], rows[1+j][3], x, y)
+		}
+	}
+	if _, err := os.Stat(fig); err != nil {
+		t.Errorf("no figure: %v", err)
+	}
+	// A directory gives a grid, each image with its automatic start.
+	if out, err := runNDP(t, "digits", "write", "--policy", pol, "--image", imgDir, "--csv", csvPath, "--out", fig); err != nil {
+		t.Fatalf("write a directory: %v\n%s", err, out)
+	}
+	if rows := readCSVRows(t, csvPath); len(rows) != 1+2*digits.Steps {
+		t.Errorf("%d CSV rows for two images, want %d", len(rows), 1+2*digits.Steps)
+	}
+	for _, bad := range [][]string{
+		{"--image", filepath.Join(imgDir, "none.png")},
+		{"--image", imgDir, "--start", "1,2"},
+		{"--image", filepath.Join(dir, "ndp", "policy.npz")},
+		{"--image", one, "--hz", "-1"},
+	} {
+		if _, err := runNDP(t, append([]string{"digits", "write", "--policy", pol}, bad...)...); err == nil {
+			t.Errorf("digits write %v: want an error", bad)
+		}
+	}
+}
+
+func readCSVRows(t *testing.T, path string) [][]string {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rows
+}
+
+func atof(t *testing.T, s string) float64 {
+	t.Helper()
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
 }
 
 // TestDigitsTrainLifecycle: a second train into the same directory is

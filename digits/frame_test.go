@@ -1,0 +1,88 @@
+package digits
+
+import (
+	"image"
+	"image/color"
+	"math"
+	"testing"
+)
+
+// upscaled draws sample i of d at 5× into a larger image, offset by (17, 9),
+// dark ink on light paper (or light on dark), as a user's scan would be.
+func upscaled(d *Dataset, i int, darkOnLight bool) *image.Gray {
+	const k, ox, oy = 5, 17, 9
+	img := image.NewGray(image.Rect(0, 0, Size*k+40, Size*k+30))
+	src := d.Image(i)
+	for y := range img.Bounds().Dy() {
+		for x := range img.Bounds().Dx() {
+			v := uint8(0)
+			if sx, sy := (x-ox)/k, (y-oy)/k; x >= ox && y >= oy && sx < Size && sy < Size {
+				v = src[sy*Size+sx]
+			}
+			if darkOnLight {
+				v = 230 - uint8(float64(v)*0.8) // grey paper, not-quite-black pen
+			}
+			img.SetGray(x, y, color.Gray{Y: v})
+		}
+	}
+	return img
+}
+
+func TestFrameRecoversTheGeneratorsFraming(t *testing.T) {
+	d, err := Generate(10, 7, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range d.Len() {
+		dark, err := Frame(upscaled(d, i, true))
+		if err != nil {
+			t.Fatal(err)
+		}
+		light, err := Frame(upscaled(d, i, false))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !dark.Inverted || light.Inverted {
+			t.Errorf("sample %d: polarity detected as %v (dark on light) and %v (light on dark)", i, dark.Inverted, light.Inverted)
+		}
+		worst := 0
+		for p := range ImageLen {
+			worst = max(worst, int(math.Abs(float64(dark.Canvas[p])-float64(light.Canvas[p]))))
+		}
+		if worst > 8 {
+			t.Errorf("sample %d: the two polarities frame differently (%d levels)", i, worst)
+		}
+		// The ground-truth pen path, carried into the source and back onto
+		// the framed canvas, must run over the framed ink.
+		tr, on := d.Trajectory(i), 0
+		for k := range Steps {
+			x, y := dark.ToCanvas(float64(tr[2*k])*5+17, float64(tr[2*k+1])*5+9)
+			px, py := int(x), int(y)
+			if px >= 0 && px < Size && py >= 0 && py < Size && dark.Canvas[py*Size+px] > 60 {
+				on++
+			}
+		}
+		if frac := float64(on) / Steps; frac < 0.9 {
+			t.Errorf("sample %d (label %d): %.2f of the pen path lies on the framed ink, want ≥ 0.9", i, d.Labels[i], frac)
+		}
+		y0, y1 := Size, -1
+		for p, v := range dark.Canvas {
+			if v > 64 {
+				y0, y1 = min(y0, p/Size), max(y1, p/Size)
+			}
+		}
+		if h := y1 - y0 + 1; h < 20 || h > 27 {
+			t.Errorf("sample %d: framed ink is %d px tall, want about %v", i, h, frameInkHeight)
+		}
+	}
+}
+
+func TestFrameRejectsBlankImages(t *testing.T) {
+	img := image.NewGray(image.Rect(0, 0, 50, 50))
+	for i := range img.Pix {
+		img.Pix[i] = 200
+	}
+	if _, err := Frame(img); err == nil {
+		t.Error("a uniform image: want an error")
+	}
+}

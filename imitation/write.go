@@ -1,0 +1,212 @@
+package imitation
+
+import (
+	"errors"
+	"fmt"
+	"math"
+
+	"github.com/gomlx/gomlx/core/tensors"
+
+	"github.com/ndp-go/ndp/digits"
+	"github.com/ndp-go/ndp/dmp"
+	"github.com/ndp-go/ndp/model"
+)
+
+// maxStartCandidates bounds the starts tried per image when none is given.
+const maxStartCandidates = 64
+
+// Write predicts the pen trajectory of each framed image (canvases, each
+// [Size, Size] as digits.Frame makes them), in canvas pixels.
+//
+// The DMP methods condition on the pen's start y0, which a new image does
+// not give: starts[i], if not nil, is image i's start (x, y) in canvas
+// pixels; otherwise Write tries up to 64 starts on the ink and keeps the one
+// whose predicted trajectory fits the ink best (the chamfer distance
+// between the trajectory's points and the ink pixels, both ways). The CNN
+// predicts its own start.
+//
+// hz = 0 returns the dataset's 301 points per image ([301, 2]); hz > 0
+// (ndp, cnn-dmp) integrates each predicted DMP again at hz steps over the
+// motion's one second, [hz+1, 2].
+func (d *Digits) Write(canvases [][]uint8, starts [][]float32, hz int) ([][]float32, error) {
+	if starts != nil && len(starts) != len(canvases) {
+		return nil, fmt.Errorf("imitation: write: %d starts for %d images", len(starts), len(canvases))
+	}
+	if hz < 0 || hz > 100000 {
+		return nil, fmt.Errorf("imitation: write: hz = %d, want 0 (the dataset's points) up to 100000", hz)
+	}
+	if hz > 0 && d.Cfg.Method == MethodCNN {
+		return nil, errors.New("imitation: write: dense resampling (hz) needs a DMP writer (ndp or cnn-dmp); the cnn predicts 301 points")
+	}
+	// One dataset holds every (image, start) candidate; trajectories carry
+	// only the start, which is all the methods read from them.
+	ds := &digits.Dataset{}
+	var owner []int      // candidate → image
+	var inks [][]float64 // per image: ink pixel centres (x, y)
+	for i, c := range canvases {
+		if len(c) != digits.ImageLen {
+			return nil, fmt.Errorf("imitation: write: image %d has %d pixels, want %d", i, len(c), digits.ImageLen)
+		}
+		ink := inkPoints(c)
+		if len(ink) == 0 {
+			return nil, fmt.Errorf("imitation: write: image %d has no ink", i)
+		}
+		inks = append(inks, ink)
+		cands := [][2]float64{{ink[0], ink[1]}}
+		switch {
+		case starts != nil && starts[i] != nil:
+			if len(starts[i]) != 2 || !finite(float64(starts[i][0])) || !finite(float64(starts[i][1])) {
+				return nil, fmt.Errorf("imitation: write: start of image %d is %v, want a finite (x, y)", i, starts[i])
+			}
+			cands[0] = [2]float64{float64(starts[i][0]), float64(starts[i][1])}
+		case d.Cfg.Method != MethodCNN:
+			cands = cands[:0]
+			n := len(ink) / 2
+			step := max(1, (n+maxStartCandidates-1)/maxStartCandidates)
+			for p := 0; p < n; p += step {
+				cands = append(cands, [2]float64{ink[2*p], ink[2*p+1]})
+			}
+		}
+		for _, s := range cands {
+			ds.Images = append(ds.Images, c...)
+			tr := make([]float32, digits.TrajLen)
+			tr[0], tr[1] = float32(s[0]), float32(s[1])
+			ds.Trajectories = append(ds.Trajectories, tr...)
+			ds.Labels = append(ds.Labels, 0)
+			owner = append(owner, i)
+		}
+	}
+	idx := make([]int, len(owner))
+	for i := range idx {
+		idx[i] = i
+	}
+	pred, err := d.Predict(ds, idx)
+	if err != nil {
+		return nil, err
+	}
+	best, score := make([]int, len(canvases)), make([]float64, len(canvases))
+	for i := range score {
+		score[i] = math.Inf(1)
+	}
+	L := digits.Steps
+	for c, i := range owner {
+		if s := chamfer(pred[c*2*L:(c+1)*2*L], inks[i]); s < score[i] {
+			best[i], score[i] = c, s
+		}
+	}
+	out := make([][]float32, len(canvases))
+	if hz == 0 {
+		for i, c := range best {
+			out[i] = pred[c*2*L : (c+1)*2*L]
+		}
+		return out, nil
+	}
+	dense, err := d.dense(ds, best, hz)
+	if err != nil {
+		return nil, err
+	}
+	for i := range best {
+		out[i] = dense[i*2*(hz+1) : (i+1)*2*(hz+1)]
+	}
+	return out, nil
+}
+
+// dense integrates the predicted DMPs of samples idx at hz steps over the
+// motion: [len(idx), hz+1, 2].
+func (d *Digits) dense(ds *digits.Dataset, idx []int, hz int) ([]float32, error) {
+	var cfg dmp.Config
+	if d.Cfg.Method == MethodNDP {
+		c, err := d.Model.Cfg.DMPConfig()
+		if err != nil {
+			return nil, err
+		}
+		cfg = c
+	} else {
+		cfg = d.resp.Cfg
+	}
+	cfg.T, cfg.Substeps = hz, 1
+	resp, err := dmp.NewResponse(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("imitation: write: %w", err)
+	}
+	var out []float32
+	err = d.forward(ds, idx, func(padded []int, n int, res *model.Result) error {
+		var y []float64
+		if d.Cfg.Method == MethodCNNDMP {
+			u, g, y0, dy0, err := d.cnnDMPParams(ds, padded[:n], res)
+			if err != nil {
+				return err
+			}
+			if y, err = resp.ForwardU(u[:2*n*cfg.N], g, y0, dy0); err != nil {
+				return err
+			}
+		} else {
+			head, err := tensors.CopyFlatData[float32](res.Head)
+			if err != nil {
+				return err
+			}
+			wd := d.Model.Cfg.HeadWidth()
+			p := dmp.Params{}
+			for b, s := range padded[:n] {
+				tr := ds.Trajectory(s)
+				w, g, err := d.Model.Cfg.DecodeHead(head[b*wd:(b+1)*wd], tr[:2])
+				if err != nil {
+					return err
+				}
+				for dof := range 2 {
+					for _, v := range w[dof*cfg.N : (dof+1)*cfg.N] {
+						p.W = append(p.W, float64(v))
+					}
+					p.G, p.Y0, p.DY0 = append(p.G, float64(g[dof])), append(p.Y0, float64(tr[dof])), append(p.DY0, d.Cfg.DY0)
+				}
+			}
+			traj, err := resp.Forward(p)
+			if err != nil {
+				return err
+			}
+			y = traj.Y
+		}
+		out = append(out, timeMajor(y, n, hz+1)...)
+		return nil
+	})
+	return out, err
+}
+
+// inkPoints returns the centres (x, y) of a canvas's inked pixels (at least
+// half ink), flat [P, 2], topmost first.
+func inkPoints(c []uint8) []float64 {
+	var pts []float64
+	for p, v := range c {
+		if v >= 128 {
+			pts = append(pts, float64(p%digits.Size)+0.5, float64(p/digits.Size)+0.5)
+		}
+	}
+	return pts
+}
+
+// chamfer is the mean distance from the trajectory's points to the nearest
+// ink and from the ink to the nearest trajectory point: small only when the
+// path runs over the ink and covers all of it.
+func chamfer(traj []float32, ink []float64) float64 {
+	T, P := len(traj)/2, len(ink)/2
+	toInk, toPath := 0.0, make([]float64, P)
+	for p := range toPath {
+		toPath[p] = math.Inf(1)
+	}
+	for t := range T {
+		x, y, near := float64(traj[2*t]), float64(traj[2*t+1]), math.Inf(1)
+		for p := range P {
+			d := math.Hypot(x-ink[2*p], y-ink[2*p+1])
+			near = min(near, d)
+			toPath[p] = min(toPath[p], d)
+		}
+		toInk += near
+	}
+	s := 0.0
+	for _, v := range toPath {
+		s += v
+	}
+	return toInk/float64(T) + s/float64(P)
+}
+
+func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }

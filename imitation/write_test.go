@@ -1,0 +1,88 @@
+package imitation
+
+import (
+	"math"
+	"testing"
+
+	"github.com/ndp-go/ndp/backend"
+	"github.com/ndp-go/ndp/digits"
+)
+
+// TestWriteMatchesPredict: Write on a dataset image with its true start
+// gives Predict's trajectory; resampled at the DMP's own 300 steps it gives
+// the same points; with no start it starts on the ink.
+func TestWriteMatchesPredict(t *testing.T) {
+	b, err := backend.New("go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ds, err := digits.Generate(20, 5, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, method := range Methods() {
+		t.Run(method, func(t *testing.T) {
+			d, err := NewDigits(DigitsConfig{Method: method, BatchSize: 10, Seed: 1}, b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := d.Train(ds, 1, nil); err != nil {
+				t.Fatal(err)
+			}
+			want, err := d.Predict(ds, []int{3, 4})
+			if err != nil {
+				t.Fatal(err)
+			}
+			imgs := [][]uint8{ds.Image(3), ds.Image(4)}
+			starts := [][]float32{ds.Trajectory(3)[:2], ds.Trajectory(4)[:2]}
+			got, err := d.Write(imgs, starts, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := range 2 {
+				if dev := maxDev(got[i], want[i*digits.TrajLen:(i+1)*digits.TrajLen]); dev > 1e-4 {
+					t.Errorf("image %d: Write deviates from Predict by %v px", i, dev)
+				}
+			}
+			if method == MethodCNN {
+				if _, err := d.Write(imgs, nil, 1000); err == nil {
+					t.Error("dense cnn: want an error")
+				}
+				return
+			}
+			dense, err := d.Write(imgs, starts, digits.Steps-1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := range 2 {
+				if dev := maxDev(dense[i], got[i]); dev > 1e-2 {
+					t.Errorf("image %d: resampled at the DMP's own rate, it deviates by %v px", i, dev)
+				}
+			}
+			auto, err := d.Write(imgs, nil, 1000)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, tr := range auto {
+				if len(tr) != 2*1001 {
+					t.Fatalf("image %d: %d values at 1000 Hz, want %d", i, len(tr), 2*1001)
+				}
+				x, y := int(tr[0]), int(tr[1])
+				if imgs[i][y*digits.Size+x] < 128 {
+					t.Errorf("image %d: the chosen start (%v, %v) is not on the ink", i, tr[0], tr[1])
+				}
+			}
+		})
+	}
+}
+
+func maxDev(a, b []float32) float64 {
+	if len(a) != len(b) {
+		return math.Inf(1)
+	}
+	m := 0.0
+	for i := range a {
+		m = math.Max(m, math.Abs(float64(a[i]-b[i])))
+	}
+	return m
+}
