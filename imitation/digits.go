@@ -40,6 +40,9 @@ type DigitsConfig struct {
 	Scale     float64 `json:"scale"`      // NDP output scale (default 1000, as the authors)
 	ConvImpl  string  `json:"conv_impl"`  // CNN lowering (default: the model's)
 	Ridge     float64 `json:"ridge"`      // CNN-DMP: ridge λ of the per-demo fits (default 1e-10)
+	// PretrainEpochs > 0 first trains a digit classifier for that many
+	// epochs and starts the trunk from it (see [Digits.Pretrain]).
+	PretrainEpochs int `json:"pretrain_epochs,omitempty"`
 }
 
 // WithDefaults fills unset fields.
@@ -122,6 +125,9 @@ func (c DigitsConfig) Validate() error {
 		if err := (dmp.Config{N: c.N, T: T, AlphaZ: c.AlphaZ}).Validate(); err != nil {
 			return fmt.Errorf("imitation: %s: %w", c.Method, err)
 		}
+	}
+	if c.PretrainEpochs < 0 {
+		return fmt.Errorf("imitation: pretrain epochs %d, want ≥ 0", c.PretrainEpochs)
 	}
 	if !(c.BatchSize > 0) || !(c.LR > 0) || math.IsInf(c.LR, 0) {
 		return fmt.Errorf("imitation: batch %d and lr %v must be positive and finite", c.BatchSize, c.LR)

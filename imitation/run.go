@@ -91,6 +91,15 @@ func RunDigits(b compute.Backend, r DigitsRun) (res *DigitsResult, err error) {
 	if err := atomicfile.WriteJSON(filepath.Join(r.Dir, run.ConfigFile), d.Cfg); err != nil {
 		return nil, err
 	}
+	start := time.Now()
+	var extra map[string]float64
+	if d.Cfg.PretrainEpochs > 0 {
+		acc, loss, err := d.Pretrain(b, r.Train, r.Test, d.Cfg.PretrainEpochs)
+		if err != nil {
+			return nil, err
+		}
+		extra = map[string]float64{"pretrain_test_accuracy": acc, "pretrain_loss": loss, "pretrain_seconds": time.Since(start).Seconds()}
+	}
 	lg, err := runlog.NewCSV(filepath.Join(r.Dir, run.LogFile), false)
 	if err != nil {
 		return nil, err
@@ -102,7 +111,6 @@ func RunDigits(b compute.Backend, r DigitsRun) (res *DigitsResult, err error) {
 			progressbar.OptionSetDescription(d.Cfg.Method), progressbar.OptionShowCount(),
 			progressbar.OptionSetPredictTime(true), progressbar.OptionSetWidth(30))
 	}
-	start := time.Now()
 	var trainTime time.Duration
 	steps := 0
 	best := math.Inf(1)
@@ -139,7 +147,7 @@ func RunDigits(b compute.Backend, r DigitsRun) (res *DigitsResult, err error) {
 		return nil, err
 	}
 	res = &DigitsResult{Method: d.Cfg.Method, Config: d.Cfg, Epochs: d.Epochs, TrainN: r.Train.Len(), TestN: r.Test.Len(),
-		WallSeconds: time.Since(start).Seconds(), StepMillis: 1000 * trainTime.Seconds() / float64(max(steps, 1)), Backend: b.Name()}
+		WallSeconds: time.Since(start).Seconds(), StepMillis: 1000 * trainTime.Seconds() / float64(max(steps, 1)), Backend: b.Name(), Extra: extra}
 	if _, res.Train, err = d.Evaluate(r.Train); err != nil {
 		return nil, err
 	}

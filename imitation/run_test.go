@@ -1,8 +1,10 @@
 package imitation
 
 import (
+	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -41,5 +43,43 @@ func TestRunMethodsSurvivesAFailingMethod(t *testing.T) {
 	}
 	if !strings.Contains(log.String(), "cnn-dmp failed") {
 		t.Errorf("log does not report the failure:\n%s", log.String())
+	}
+}
+
+// TestPretrainCopiesTheTrunk: after Pretrain the method's conv weights are
+// the classifier's (which has learnt something), its other weights untouched.
+func TestPretrainCopiesTheTrunk(t *testing.T) {
+	b, err := backend.New("go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	train, err := digits.Generate(100, 1, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := NewDigits(DigitsConfig{Method: MethodNDP, BatchSize: 20, LR: 3e-3}, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before, err := d.Model.Weights()
+	if err != nil {
+		t.Fatal(err)
+	}
+	acc, loss, err := d.Pretrain(b, train, nil, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	after, err := d.Model.Weights()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if acc < 0.3 || !(loss < math.Log(10)) {
+		t.Errorf("classifier: accuracy %.2f, loss %.3f after 10 epochs; want above chance (0.1, ln 10)", acc, loss)
+	}
+	for i, name := range d.Model.Spec.Names {
+		same := slices.Equal(before[i], after[i])
+		if trunk := strings.HasPrefix(name, trunkPrefix); trunk == same {
+			t.Errorf("%s: changed %v, want %v", name, !same, trunk)
+		}
 	}
 }

@@ -1,0 +1,145 @@
+// Command digitswrite measures `ndp digits write` against ground truth: it
+// takes held-out generated digits, saves each the way a user's scan would be
+// (4× larger, offset, dark ink on grey paper), frames it back with
+// digits.Frame and runs the writer, with the true start and with the
+// automatic one. It reports the per-sample squared error in px² of the
+// digit's own 40×40 canvas (Table 2's metric) beside the error of the same
+// writer on the dataset images directly. With -fonts DIR it also writes the
+// digits 0–9 rendered in the Go fonts, "another generator", for
+// `ndp digits write --image DIR`.
+//
+//	go run ./scripts/probes/digitswrite -policy out/demo/digits/ndp/policy.npz -n 200 -fonts /tmp/fontdigits
+package main
+
+import (
+	"flag"
+	"fmt"
+	"image"
+	"image/color"
+	"image/draw"
+	"image/png"
+	"log"
+	"os"
+	"path/filepath"
+
+	"golang.org/x/image/font"
+	"golang.org/x/image/font/gofont/gobold"
+	"golang.org/x/image/font/gofont/goitalic"
+	"golang.org/x/image/font/gofont/goregular"
+	"golang.org/x/image/font/opentype"
+	"golang.org/x/image/math/fixed"
+
+	"github.com/ndp-go/ndp/backend"
+	"github.com/ndp-go/ndp/digits"
+	"github.com/ndp-go/ndp/imitation"
+)
+
+func main() {
+	pol := flag.String("policy", "", "digit writer policy file")
+	n := flag.Int("n", 200, "held-out digits")
+	seed := flag.Uint64("seed", 3, "generator seed of the held-out digits")
+	fonts := flag.String("fonts", "", "also write font-rendered digits into this directory")
+	flag.Parse()
+	b, err := backend.New("go")
+	if err != nil {
+		log.Fatal(err)
+	}
+	d, err := imitation.OpenDigits(*pol, b)
+	if err != nil {
+		log.Fatal(err)
+	}
+	ds, err := digits.Generate(*n, *seed, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	direct, _, err := d.Evaluate(ds)
+	if err != nil {
+		log.Fatal(err)
+	}
+	const k, ox, oy = 4, 13, 9
+	var canv [][]uint8
+	var frames []*digits.Framed
+	var starts [][]float32
+	for i := range *n {
+		img := image.NewGray(image.Rect(0, 0, digits.Size*k+30, digits.Size*k+20))
+		for y := range img.Bounds().Dy() {
+			for x := range img.Bounds().Dx() {
+				v := uint8(0)
+				if sx, sy := (x-ox)/k, (y-oy)/k; x >= ox && y >= oy && sx < digits.Size && sy < digits.Size {
+					v = ds.Image(i)[sy*digits.Size+sx]
+				}
+				img.SetGray(x, y, color.Gray{Y: 225 - uint8(0.8*float64(v))})
+			}
+		}
+		fr, err := digits.Frame(img)
+		if err != nil {
+			log.Fatal(err)
+		}
+		frames, canv = append(frames, fr), append(canv, fr.Canvas)
+		tr := ds.Trajectory(i)
+		cx, cy := fr.ToCanvas(float64(tr[0])*k+ox, float64(tr[1])*k+oy)
+		starts = append(starts, []float32{float32(cx), float32(cy)})
+	}
+	for _, mode := range []struct {
+		name   string
+		starts [][]float32
+	}{{"true start", starts}, {"auto start", nil}} {
+		trajs, err := d.Write(canv, mode.starts, 0)
+		if err != nil {
+			log.Fatal(err)
+		}
+		sum, sumDirect := 0.0, 0.0
+		for i, tr := range trajs {
+			gt, e := ds.Trajectory(i), 0.0
+			for p := range digits.Steps {
+				x, y := frames[i].ToSource(float64(tr[2*p]), float64(tr[2*p+1]))
+				dx, dy := (x-ox)/k-float64(gt[2*p]), (y-oy)/k-float64(gt[2*p+1])
+				e += (dx*dx + dy*dy) / 2
+			}
+			sum += e / digits.Steps
+			sumDirect += direct[i]
+		}
+		fmt.Printf("%s (%s): %d held-out digits (seed %d) through a 4× scan and digits.Frame: %.3f px²; on the dataset images directly: %.3f px²\n",
+			d.Cfg.Method, mode.name, *n, *seed, sum/float64(*n), sumDirect/float64(*n))
+	}
+	if *fonts != "" {
+		if err := writeFonts(*fonts); err != nil {
+			log.Fatal(err)
+		}
+	}
+}
+
+// writeFonts renders 0–9 in three Go fonts, black on white, 160×160 px.
+func writeFonts(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	for fi, ttf := range [][]byte{goregular.TTF, gobold.TTF, goitalic.TTF} {
+		f, err := opentype.Parse(ttf)
+		if err != nil {
+			return err
+		}
+		face, err := opentype.NewFace(f, &opentype.FaceOptions{Size: 110, DPI: 72, Hinting: font.HintingFull})
+		if err != nil {
+			return err
+		}
+		for c := '0'; c <= '9'; c++ {
+			img := image.NewGray(image.Rect(0, 0, 160, 160))
+			draw.Draw(img, img.Bounds(), image.White, image.Point{}, draw.Src)
+			dr := font.Drawer{Dst: img, Src: image.Black, Face: face, Dot: fixed.P(50, 120)}
+			dr.DrawString(string(c))
+			out, err := os.Create(filepath.Join(dir, fmt.Sprintf("%c-%d.png", c, fi)))
+			if err != nil {
+				return err
+			}
+			if err := png.Encode(out, img); err != nil {
+				out.Close()
+				return err
+			}
+			if err := out.Close(); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
