@@ -38,7 +38,7 @@ bench: deps
 # Each fuzz target for FUZZTIME (their seed corpora also run in `make test`).
 # -parallel 1 leaves a core to whatever else shares the machine.
 FUZZTIME ?= 60s
-FUZZ_TARGETS := ./internal/npzio:FuzzRead ./digits:FuzzRead ./bc:FuzzRead ./model:FuzzParseCheckpoint ./runlog:FuzzParseCSV
+FUZZ_TARGETS := ./internal/npzio:FuzzRead ./digits:FuzzRead ./demos:FuzzRead ./model:FuzzParseCheckpoint ./runlog:FuzzParseCSV
 fuzz: deps
 	@set -e; for t in $(FUZZ_TARGETS); do pkg=$${t%%:*}; fn=$${t##*:}; \
 	  echo "fuzz $$pkg $$fn for $(FUZZTIME)"; \

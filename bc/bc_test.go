@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ndp-go/ndp/demos"
+
 	"github.com/ndp-go/ndp/backend"
 	"github.com/ndp-go/ndp/envs"
 	"github.com/ndp-go/ndp/internal/atomicfile"
@@ -18,7 +20,7 @@ import (
 	"github.com/ndp-go/ndp/run"
 )
 
-func collectPush(t *testing.T, n int) *Demos {
+func collectPush(t *testing.T, n int) *demos.Demos {
 	t.Helper()
 	ex, err := ScriptedExpert("push")
 	if err != nil {
@@ -40,7 +42,7 @@ func TestDemosRoundTrip(t *testing.T) {
 	if err := d.Save(path); err != nil {
 		t.Fatal(err)
 	}
-	got, err := Load(path)
+	got, err := demos.Load(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,7 +63,7 @@ func TestLoadRejectsBadFiles(t *testing.T) {
 	junk := filepath.Join(dir, "junk.npz")
 	_ = os.WriteFile(junk, []byte("not a zip"), 0o644)
 	for _, path := range []string{junk, filepath.Join(dir, "missing.npz")} {
-		if _, err := Load(path); err == nil {
+		if _, err := demos.Load(path); err == nil {
 			t.Errorf("%s: want an error", path)
 		}
 	}
@@ -84,7 +86,7 @@ func TestLoadRejectsBadFiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Load(bad); err == nil || !strings.Contains(err.Error(), "disagree") {
+	if _, err := demos.Load(bad); err == nil || !strings.Contains(err.Error(), "disagree") {
 		t.Errorf("mismatched arrays: err = %v", err)
 	}
 }

@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/ndp-go/ndp/demos"
+
 	"github.com/gomlx/compute"
 	"gonum.org/v1/gonum/stat"
 
@@ -40,7 +42,7 @@ type Result struct {
 // (behaviour cloning keeps no checkpoint), so a grid continues when rerun.
 // Cancelling ctx stops training after the current epoch with
 // run.ErrInterrupted; the run then starts over when rerun.
-func RunDir(ctx context.Context, cfg Config, d *Demos, b compute.Backend, dir string, mode run.Mode) (Result, error) {
+func RunDir(ctx context.Context, cfg Config, d *demos.Demos, b compute.Backend, dir string, mode run.Mode) (Result, error) {
 	if err := cfg.Validate(); err != nil { // before anything is written
 		return Result{}, err
 	}

@@ -6,6 +6,8 @@ import (
 	"math"
 	"math/rand/v2"
 
+	"github.com/ndp-go/ndp/demos"
+
 	"github.com/gomlx/compute"
 	"github.com/gomlx/gomlx/core/tensors"
 
@@ -108,7 +110,7 @@ type windows struct {
 	mask   []float32 // [W, K, A]: 1 where the step exists
 }
 
-func makeWindows(d *Demos, spec agent.Spec) windows {
+func makeWindows(d *demos.Demos, spec agent.Spec) windows {
 	K, A := spec.K, spec.ActDim
 	var w windows
 	for t := range d.Len() {
@@ -157,13 +159,13 @@ func (c Config) Validate() error {
 }
 
 // Train fits a policy to demos on backend b.
-func Train(cfg Config, d *Demos, b compute.Backend) (*Cloner, error) {
+func Train(cfg Config, d *demos.Demos, b compute.Backend) (*Cloner, error) {
 	return TrainContext(context.Background(), cfg, d, b)
 }
 
 // TrainContext is Train that stops after the current epoch when ctx is
 // cancelled (Ctrl-C), returning run.ErrInterrupted.
-func TrainContext(ctx context.Context, cfg Config, d *Demos, b compute.Backend) (*Cloner, error) {
+func TrainContext(ctx context.Context, cfg Config, d *demos.Demos, b compute.Backend) (*Cloner, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/ndp-go/ndp/backend"
 	"github.com/ndp-go/ndp/bc"
+	"github.com/ndp-go/ndp/demos"
 	"github.com/ndp-go/ndp/policy"
 	"github.com/ndp-go/ndp/run"
 )
@@ -43,7 +44,7 @@ func expert(task, name string, b compute.Backend) (bc.Expert, error) {
 	return bc.PolicyExpert(a), nil
 }
 
-func collectDemos(task, name string, episodes int, seed int64, onlySuccess bool, b compute.Backend) (*bc.Demos, error) {
+func collectDemos(task, name string, episodes int, seed int64, onlySuccess bool, b compute.Backend) (*demos.Demos, error) {
 	ex, err := expert(task, name, b)
 	if err != nil {
 		return nil, err
@@ -121,9 +122,9 @@ func bcSetup(cfg *bc.Config, hidden, backendFlag string) (compute.Backend, error
 
 func init() {
 	var (
-		cfg                             bc.Config
-		hidden, demos, out, backendFlag string
-		force                           bool
+		cfg                                 bc.Config
+		hidden, demosPath, out, backendFlag string
+		force                               bool
 	)
 	train := &cobra.Command{
 		Use:     "train",
@@ -135,7 +136,7 @@ func init() {
 			if err != nil {
 				return err
 			}
-			d, err := bc.Load(demos)
+			d, err := demos.Load(demosPath)
 			if err != nil {
 				return fmt.Errorf("--demos: %w", err)
 			}
@@ -156,7 +157,7 @@ func init() {
 	}
 	bcFlags(train, &cfg, &hidden)
 	train.Flags().StringVar(&cfg.Policy, "policy", "ndp", "ndp or mlp")
-	train.Flags().StringVar(&demos, "demos", "demos.npz", "demonstrations from ndp bc collect")
+	train.Flags().StringVar(&demosPath, "demos", "demos.npz", "demonstrations from ndp bc collect")
 	train.Flags().StringVar(&out, "out", "runs/bc/run", "output directory (result.json)")
 	train.Flags().StringVar(&backendFlag, "backend", "", `GoMLX backend (default "go")`)
 	train.Flags().BoolVar(&force, "force", false, "train into --out even if it holds a run, replacing it")

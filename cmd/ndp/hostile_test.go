@@ -12,7 +12,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ndp-go/ndp/bc"
+	"github.com/ndp-go/ndp/demos"
 	"github.com/ndp-go/ndp/internal/npzio"
 	"github.com/ndp-go/ndp/ppo"
 )
@@ -53,7 +53,7 @@ func hostileFiles(t *testing.T, dir string) map[string]string {
 	write("unterminated.npz", stored("images.npy", npy(1, "{'descr': '|u1', 'fortran_order': False, 'shape': (6,", nil)))
 
 	// Demonstrations whose actions are 1e30.
-	d := &bc.Demos{Task: "push", ObsDim: 1, ActDim: 1, Obs: []float32{0, 0}, Actions: []float32{1e30, 0},
+	d := &demos.Demos{Task: "push", ObsDim: 1, ActDim: 1, Obs: []float32{0, 0}, Actions: []float32{1e30, 0},
 		Positions: []float32{0, 0, 0, 0, 0, 0}, Episode: []int32{0, 0}, Step: []int32{0, 1}, Success: []bool{true}}
 	if err := d.Save(filepath.Join(dir, "huge-actions.npz")); err != nil {
 		t.Fatal(err)

@@ -1,4 +1,4 @@
-package bc
+package demos
 
 import (
 	"bytes"
@@ -11,7 +11,7 @@ func FuzzRead(f *testing.F) {
 	d := &Demos{Task: "push", ObsDim: 2, ActDim: 1, Obs: []float32{1, 2, 3, 4}, Actions: []float32{0.5, -0.5},
 		Positions: []float32{1, 2, 3, 4, 5, 6}, Episode: []int32{0, 0}, Step: []int32{0, 1}, Success: []bool{true}}
 	var buf bytes.Buffer
-	if err := d.write(&buf); err != nil {
+	if err := d.Write(&buf); err != nil {
 		f.Fatal(err)
 	}
 	f.Add(buf.Bytes())
