@@ -22,14 +22,25 @@ import (
 // in one step. Its DMP position deltas are then directly the actions. The
 // DMP's time τ = 1 spans K env steps, so ẏ0 = velocity/scale·K·dt.
 type Spec struct {
-	NDP      bool      `json:"ndp"`       // DMP head; otherwise a raw head of K·A outputs
-	K        int       `json:"k"`         // actions per decision
+	NDP bool `json:"ndp"` // DMP head; otherwise a raw head of K·A outputs
+	K   int  `json:"k"`   // actions per decision
+	// Execute, if in 1..K-1, is how many of the K planned actions are
+	// executed before the policy plans again (0: all K).
+	Execute  int       `json:"execute,omitempty"`
 	ObsDim   int       `json:"obs_dim"`   //
 	ActDim   int       `json:"act_dim"`   // A
 	Pos      []int     `json:"pos"`       // observation indices of the DMP's y0 (NDP)
 	Vel      []int     `json:"vel"`       // observation indices of the matching velocities (NDP)
 	Scale    []float64 `json:"scale"`     // position units per action unit, per DMP DoF (NDP)
 	VelScale float64   `json:"vel_scale"` // K·dt: seconds of env time per unit of DMP time (NDP)
+}
+
+// Executed returns how many actions of each decision are executed.
+func (s Spec) Executed() int {
+	if s.Execute > 0 && s.Execute < s.K {
+		return s.Execute
+	}
+	return s.K
 }
 
 // scaledEnv is what an env offers to map DMP positions to actions.

@@ -48,6 +48,7 @@ type EvalOptions struct {
 	Round    int                      // evaluation round: different rounds see different episodes
 	Std      []float64                // per action dim: Gaussian noise σ added to the means (nil: deterministic)
 	K, A     int                      // actions per decision and action dims
+	Execute  int                      // actions executed per decision, 1..K (0: all K)
 
 	// Seeds, if set, gives episode i's reset seed instead of
 	// ResetSeed(Seed, Stream, i, Round).
@@ -107,6 +108,10 @@ func Evaluate(o EvalOptions, pol Policy) (EvalResult, error) {
 	defer stepper.Close()
 	rng := rand.New(rand.NewPCG(uint64(o.Seed), uint64(o.Stream)<<32|uint64(o.Round)))
 	K, A := o.K, o.A
+	M := K
+	if o.Execute > 0 && o.Execute < K {
+		M = o.Execute
+	}
 	var res EvalResult
 	for started := 0; started < o.Episodes; {
 		batch := min(n, o.Episodes-started)
@@ -134,7 +139,7 @@ func Evaluate(o EvalOptions, pol Policy) (EvalResult, error) {
 			if err != nil {
 				return res, err
 			}
-			for j := 0; j < K && anyAlive(alive); j++ {
+			for j := 0; j < M && anyAlive(alive); j++ {
 				actions := make([][]float64, n)
 				for i := range n {
 					if !alive[i] {

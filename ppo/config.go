@@ -89,14 +89,15 @@ type Config struct {
 	Hidden      []int   `json:"hidden"`        // actor and critic hidden sizes (default [64 64])
 
 	// NDP and PPO-multi.
-	K           int     `json:"k"`            // actions per decision (default 5; PPO uses 1)
-	Explore     string  `json:"explore"`      // "step" (default: action noise drawn every env step), "decision" (one draw per decision, shared by its k steps) or "params" (NDP: noise on Φ's DMP parameters, once per decision)
-	RewardDelay int     `json:"reward_delay"` // reward from a state refreshed every this many steps (default K; PPO 1)
-	N           int     `json:"n"`            // basis functions per DoF (default per task: 5 throw, 6 others)
-	Substeps    int     `json:"substeps"`     // l: Euler substeps per step (default ⌊35/K⌋+1)
-	AlphaZ      float64 `json:"alpha_z"`      // α_z (default per task: 15 soccer, 5 others)
-	Kernel      string  `json:"kernel"`       // basis kernel (default gaussian)
-	OnlyG       bool    `json:"only_g"`       // ablation: forcing term zero
+	K           int     `json:"k"`                 // actions per decision (default 5; PPO uses 1)
+	Execute     int     `json:"execute,omitempty"` // m: planned actions executed before Φ plans again, 1..K (default K: the whole plan)
+	Explore     string  `json:"explore"`           // "step" (default: action noise drawn every env step), "decision" (one draw per decision, shared by its k steps) or "params" (NDP: noise on Φ's DMP parameters, once per decision)
+	RewardDelay int     `json:"reward_delay"`      // reward from a state refreshed every this many steps (default K; PPO 1)
+	N           int     `json:"n"`                 // basis functions per DoF (default per task: 5 throw, 6 others)
+	Substeps    int     `json:"substeps"`          // l: Euler substeps per step (default ⌊35/K⌋+1)
+	AlphaZ      float64 `json:"alpha_z"`           // α_z (default per task: 15 soccer, 5 others)
+	Kernel      string  `json:"kernel"`            // basis kernel (default gaussian)
+	OnlyG       bool    `json:"only_g"`            // ablation: forcing term zero
 	LearnAlphaZ bool    `json:"learn_alpha_z"`
 	WeightScale float64 `json:"weight_scale"` // Φ's last layer scale for w (default 100, as the authors)
 	GoalScale   float64 `json:"goal_scale"`   // scale of the goal offset g − y0, in action units (default 5)
@@ -153,7 +154,10 @@ func (c Config) WithDefaults() Config {
 		c.K = 1
 	}
 	setI(&c.K, 5)
-	setI(&c.RewardDelay, c.K)
+	if c.Execute >= c.K {
+		c.Execute = 0 // the whole plan: the default, spelt one way
+	}
+	setI(&c.RewardDelay, c.Executed())
 	if c.Explore == "" {
 		c.Explore = ExploreStep
 	}
@@ -171,7 +175,8 @@ func (c Config) WithDefaults() Config {
 	setF(&c.GoalScale, 5)
 	setI(&c.EvalEvery, 5)
 	setI(&c.EvalEpisodes, 10)
-	c.RolloutSteps = (c.RolloutSteps + c.K - 1) / c.K * c.K
+	m := c.Executed()
+	c.RolloutSteps = (c.RolloutSteps + m - 1) / m * m
 	return c
 }
 
@@ -187,7 +192,16 @@ func Defaults() Config {
 }
 
 // Decisions returns the policy queries per env per update.
-func (c Config) Decisions() int { return c.RolloutSteps / c.K }
+func (c Config) Decisions() int { return c.RolloutSteps / c.Executed() }
+
+// Executed returns m, how many of a decision's K planned actions run
+// before the next decision: K unless Execute says fewer (plan k, execute m).
+func (c Config) Executed() int {
+	if c.Execute > 0 && c.Execute < c.K {
+		return c.Execute
+	}
+	return c.K
+}
 
 // Validate reports the first invalid setting (after defaults).
 func (c Config) Validate() error {
@@ -227,6 +241,8 @@ func (c Config) Validate() error {
 		return bad("explore %q unknown (want %s, %s or %s)", c.Explore, ExploreStep, ExploreDecision, ExploreParams)
 	case c.Explore == ExploreParams && c.Algo != AlgoNDP:
 		return bad("explore %s needs an NDP (algo %s)", ExploreParams, c.Algo)
+	case c.Execute < 0:
+		return bad("execute %d < 0", c.Execute)
 	case c.RewardDelay < 1:
 		return bad("reward delay %d < 1", c.RewardDelay)
 	case c.EvalEpisodes < 1:

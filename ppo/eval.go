@@ -46,7 +46,7 @@ func evaluate(cfg Config, spec agent.Spec, logStd []float64, pol agent.Policy, e
 	o := agent.EvalOptions{
 		Episodes: episodes, Parallel: parallel, Seed: cfg.Seed, Round: round,
 		Make: func() (envs.Env, error) { return makeEnv(cfg, cfg.RewardDelay) },
-		K:    spec.K, A: spec.ActDim, Stream: agent.StreamEval,
+		K:    spec.K, A: spec.ActDim, Execute: spec.Execute, Stream: agent.StreamEval,
 	}
 	if !deterministic {
 		o.Stream, o.Std = agent.StreamEvalSampled, make([]float64, len(logStd))

@@ -72,6 +72,7 @@ func New(cfg Config, b compute.Backend) (*Learner, error) {
 		l.Close()
 		return nil, err
 	}
+	spec.Execute = cfg.Execute
 	l.Spec = spec
 	mc := modelConfig(cfg, spec.ObsDim, spec.ActDim, spec.DoF())
 	if err := checkMemory(cfg, spec, mc); err != nil {
@@ -243,7 +244,9 @@ type buffer struct {
 // collect runs K-step decisions on every env for one update.
 func (l *Learner) collect() (*buffer, time.Duration, error) {
 	cfg := l.Cfg
-	E, S, K, A, D := cfg.NumEnvs, cfg.Decisions(), cfg.K, l.Spec.ActDim, l.Spec.DoF()
+	// Each decision plans K actions and executes the first M (plan k,
+	// execute m); the unexecuted steps keep mask 0, so they carry no loss.
+	E, S, K, M, A, D := cfg.NumEnvs, cfg.Decisions(), cfg.K, cfg.Executed(), l.Spec.ActDim, l.Spec.DoF()
 	buf := &buffer{
 		obs: make([]float32, E*S*l.Spec.ObsDim), y0: make([]float32, E*S*D), dy0: make([]float32, E*S*D),
 		act: make([]float32, E*S*K*A), logp: make([]float32, E*S*K), val: make([]float32, E*S*K), mask: make([]float32, E*S*K),
@@ -356,7 +359,7 @@ func (l *Learner) collect() (*buffer, time.Duration, error) {
 		}
 		var finalObs [][]float64
 		var finalRef [][2]int // (env, step index) awaiting V(final obs)
-		for j := range K {
+		for j := range M {
 			for e := range E {
 				actions[e] = nil
 				if alive[e] {
@@ -378,7 +381,7 @@ func (l *Learner) collect() (*buffer, time.Duration, error) {
 				l.epRet[e] += r.Reward
 				l.epLen[e]++
 				st := rl.Step{Reward: l.scaleReward(e, r.Reward, r.Done), Value: po.value[e*K+j], Boundary: r.Done}
-				if j+1 < K {
+				if j+1 < M {
 					st.NextValue = po.value[e*K+j+1]
 				}
 				// Unstable episodes are cut without bootstrap: the state is garbage.
@@ -397,7 +400,7 @@ func (l *Learner) collect() (*buffer, time.Duration, error) {
 					if err := l.reset(e); err != nil {
 						return nil, 0, err
 					}
-				case j+1 == K:
+				case j+1 == M:
 					pending[e] = idx
 					l.obs[e] = r.Obs
 				default:

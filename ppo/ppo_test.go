@@ -446,3 +446,59 @@ func TestRestoreRejectsForeignCheckpoints(t *testing.T) {
 		})
 	}
 }
+
+// TestExecutePartOfThePlan: with --execute m < k each decision runs the
+// first m of its k planned steps and masks the rest; an update still takes
+// num-envs × rollout-steps env steps; execute = k is the default exactly.
+func TestExecutePartOfThePlan(t *testing.T) {
+	b, _ := backend.New("go")
+	cfg := Config{Algo: AlgoNDP, Task: "push", Seed: 2, NumEnvs: 2, RolloutSteps: 60, Epochs: 1, Minibatches: 2, TotalSteps: 1000, Execute: 2}
+	l, buf := collected(t, b, cfg)
+	K, S := l.Cfg.K, l.Cfg.Decisions()
+	if S != 30 || l.Step != 120 {
+		t.Fatalf("%d decisions per env and %d env steps, want 30 and 120", S, l.Step)
+	}
+	for r := range len(buf.mask) / K {
+		for j := range K {
+			if want := float32(0); j < 2 {
+				want = 1
+				if buf.mask[r*K+j] != want && j == 0 {
+					t.Fatalf("decision %d: step %d not executed", r, j)
+				}
+			} else if buf.mask[r*K+j] != want {
+				t.Fatalf("decision %d: planned step %d of %d executed with execute 2", r, j, K)
+			}
+		}
+	}
+	if l.Spec.Executed() != 2 {
+		t.Errorf("spec executes %d steps, want 2 (policy files must replan as training did)", l.Spec.Executed())
+	}
+	// execute = k is the whole plan: identical to the default.
+	full, def := cfg, cfg
+	full.Execute, def.Execute = 5, 0
+	a, err := New(full, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	c, err := New(def, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	ra, err := a.Update()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc, err := c.Update()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"pg_loss", "v_loss", "approx_kl"} {
+		va, _ := ra.Get(k)
+		vc, _ := rc.Get(k)
+		if va != vc {
+			t.Errorf("%s: %v with execute 5, %v with the default", k, va, vc)
+		}
+	}
+}

@@ -110,7 +110,7 @@ func reportEval(w io.Writer, learner, task string, steps int64, eval func(det bo
 			learner, task, steps, mode, r.Success, r.FinalSuccess, r.Return, r.Episodes)
 	}
 	if gif != "" {
-		res, err := writeEpisodeGIF(gif, task, pol, spec.K, spec.ActDim, seed)
+		res, err := writeEpisodeGIF(gif, task, pol, spec, seed)
 		if err != nil {
 			return err
 		}
@@ -120,7 +120,7 @@ func reportEval(w io.Writer, learner, task string, steps int64, eval func(det bo
 }
 
 // writeEpisodeGIF renders one deterministic episode of pol on task.
-func writeEpisodeGIF(path, task string, pol agent.Policy, K, A int, seed int64) (agent.EvalResult, error) {
+func writeEpisodeGIF(path, task string, pol agent.Policy, spec agent.Spec, seed int64) (agent.EvalResult, error) {
 	e, err := envs.Make(task)
 	if err != nil {
 		return agent.EvalResult{}, err
@@ -131,7 +131,7 @@ func writeEpisodeGIF(path, task string, pol agent.Policy, K, A int, seed int64) 
 		return agent.EvalResult{}, err
 	}
 	capture := func(int, int, []float64, []float64, agent.StepResult) error { return rec.Capture() }
-	res, err := agent.Evaluate(agent.EvalOptions{Episodes: 1, Envs: []envs.Env{e}, K: K, A: A,
+	res, err := agent.Evaluate(agent.EvalOptions{Episodes: 1, Envs: []envs.Env{e}, K: spec.K, A: spec.ActDim, Execute: spec.Execute,
 		Seed: seed, Stream: agent.StreamShowcase, Seeds: func(int) int64 { return agent.ResetSeed(seed, agent.StreamShowcase, 0, 0) },
 		Step: capture}, pol)
 	if err != nil {
