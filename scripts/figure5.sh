@@ -5,6 +5,8 @@
 #   scripts/figure5.sh fair      PPO, PPO-multi (decision noise), NDP as the paper reads, NDP with Φ's weights ×1
 #   scripts/figure5.sh authors   the authors' protocol on push and soccer: NDP and PPO-multi on one fixed layout
 #                                (their PPO, on randomised layouts, is the fair grid's)
+#   scripts/figure5.sh replan    plan k = 5, execute m < 5 (--execute) on the tasks where the k-step learners trail:
+#                                is it the open loop? (compare with the fair grid's runs of the same seeds)
 # Extra arguments go to ndp rl grid, e.g. `scripts/figure5.sh fair --report` writes the figures and table
 # of the runs finished so far without training.
 # Environment: SEEDS (3), STEPS (1e6), OUT (results/figure5-MODE, tracked in git so that a grid continues in the next session), NDP (./bin/ndp)
@@ -22,5 +24,9 @@ fair) exec "${NDP:-./bin/ndp}" "${common[@]}" --tasks push,soccer,faucet,throw,p
 authors) exec "${NDP:-./bin/ndp}" "${common[@]}" --tasks push,soccer \
   --variant 'ndp-fixed: --algo ndp --fixed-layout 1' \
   --variant 'ppo-multi-dec-fixed: --algo ppo-multi --explore decision --fixed-layout 1' "$@" ;;
-*) echo "usage: $0 fair|authors" >&2; exit 2 ;;
+replan) exec "${NDP:-./bin/ndp}" "${common[@]}" --tasks pick,throw,push \
+  --variant 'ndp-m1: --algo ndp --weight-scale 1 --execute 1' \
+  --variant 'ndp-m2: --algo ndp --weight-scale 1 --execute 2' \
+  --variant 'ppo-multi-dec-m1: --algo ppo-multi --explore decision --execute 1' "$@" ;;
+*) echo "usage: $0 fair|authors|replan" >&2; exit 2 ;;
 esac
