@@ -26,6 +26,7 @@ type Framed struct {
 	Scale    float64    // canvas pixels per source pixel
 	Centre   [2]float64 // source point (x, y) at the canvas centre
 	Inverted bool       // the source had dark ink on a light background
+	Redrawn  bool       // the strokes were wider than the generator's pen and were redrawn along their centre line
 	W, H     int        // source size in pixels
 }
 
@@ -46,7 +47,9 @@ func (f *Framed) ToCanvas(x, y float64) (float64, float64) {
 // so grey paper and faint pens are normalised. The ink's bounding box (the
 // pixels above a quarter of the peak) is scaled to the generator's digit
 // size and centred; pixels are resampled by averaging bilinear samples
-// over each canvas pixel's footprint.
+// over each canvas pixel's footprint. Strokes much wider than the
+// generator's pen (markers, fonts) are thinned to their centre line and
+// redrawn with its pen (Framed.Redrawn).
 func Frame(img image.Image) (*Framed, error) {
 	b := img.Bounds()
 	W, H := b.Dx(), b.Dy()
@@ -116,19 +119,120 @@ func Frame(img image.Image) (*Framed, error) {
 		}
 		return v
 	}
-	k := min(16, max(1, int(math.Ceil(1/f.Scale)))) // samples per side of a canvas pixel
-	f.Canvas = make([]uint8, ImageLen)
-	for cy := range Size {
-		for cx := range Size {
+	// Resample onto a canvas fine× finer than the network's, averaging
+	// bilinear samples over each fine pixel's footprint in the source.
+	fs := Size * fine
+	k := min(16, max(1, int(math.Ceil(1/(f.Scale*fine))))) // samples per side of a fine pixel
+	hi := make([]float64, fs*fs)
+	for cy := range fs {
+		for cx := range fs {
 			s := 0.0
 			for j := range k {
 				for i := range k {
-					sx, sy := f.ToSource(float64(cx)+(float64(i)+0.5)/float64(k), float64(cy)+(float64(j)+0.5)/float64(k))
+					sx, sy := f.ToSource((float64(cx)+(float64(i)+0.5)/float64(k))/fine, (float64(cy)+(float64(j)+0.5)/float64(k))/fine)
 					s += at(sx, sy)
 				}
 			}
-			f.Canvas[cy*Size+cx] = uint8(math.Round(255 * min(1, s/float64(k*k))))
+			hi[cy*fs+cx] = min(1, s/float64(k*k))
+		}
+	}
+	f.Canvas = make([]uint8, ImageLen)
+	skel, width := strokeSkeleton(hi, fs)
+	if width > maxPenWidth && len(skel) > 0 {
+		// A pen much wider than the generator's (a marker, a font): redraw
+		// the stroke's centre line with the generator's pen, so that the
+		// writer sees the kind of image it was trained on.
+		f.Redrawn = true
+		for cy := range Size {
+			for cx := range Size {
+				d := math.Inf(1)
+				for _, q := range skel {
+					d = min(d, math.Hypot(float64(cx)+0.5-q[0], float64(cy)+0.5-q[1]))
+				}
+				f.Canvas[cy*Size+cx] = uint8(math.Round(255 * math.Max(0, math.Min(1, penRadius+0.5-d))))
+			}
+		}
+		return f, nil
+	}
+	for cy := range Size {
+		for cx := range Size {
+			s := 0.0
+			for j := range fine {
+				for i := range fine {
+					s += hi[(cy*fine+j)*fs+cx*fine+i]
+				}
+			}
+			f.Canvas[cy*Size+cx] = uint8(math.Round(255 * s / (fine * fine)))
 		}
 	}
 	return f, nil
+}
+
+const (
+	fine        = 4   // resampling resolution per canvas pixel
+	penRadius   = 1.0 // canvas px: the generator's pen, 0.9–1.15
+	maxPenWidth = 2.6 // canvas px: wider strokes are redrawn with penRadius
+)
+
+// strokeSkeleton thins the binarised ink of a fine canvas [n, n] (Zhang and
+// Suen's two-subiteration thinning) and returns the skeleton's points in
+// canvas pixels, with the mean stroke width (ink area over skeleton length,
+// in canvas pixels).
+func strokeSkeleton(ink []float64, n int) ([][2]float64, float64) {
+	b := make([]bool, n*n)
+	area := 0
+	for i, v := range ink {
+		if b[i] = v >= 0.5; b[i] {
+			area++
+		}
+	}
+	on := func(x, y int) bool { return x >= 0 && y >= 0 && x < n && y < n && b[y*n+x] }
+	for changed := true; changed; {
+		changed = false
+		for pass := range 2 {
+			var del []int
+			for y := range n {
+				for x := range n {
+					if !b[y*n+x] {
+						continue
+					}
+					// Neighbours P2..P9 clockwise from north.
+					p := [8]bool{on(x, y-1), on(x+1, y-1), on(x+1, y), on(x+1, y+1), on(x, y+1), on(x-1, y+1), on(x-1, y), on(x-1, y-1)}
+					cnt, trans := 0, 0
+					for i := range 8 {
+						if p[i] {
+							cnt++
+						}
+						if !p[i] && p[(i+1)%8] {
+							trans++
+						}
+					}
+					if cnt < 2 || cnt > 6 || trans != 1 {
+						continue
+					}
+					if pass == 0 && (p[0] && p[2] && p[4] || p[2] && p[4] && p[6]) {
+						continue
+					}
+					if pass == 1 && (p[0] && p[2] && p[6] || p[0] && p[4] && p[6]) {
+						continue
+					}
+					del = append(del, y*n+x)
+				}
+			}
+			for _, i := range del {
+				b[i] = false
+			}
+			changed = changed || len(del) > 0
+		}
+	}
+	var pts [][2]float64
+	for i, v := range b {
+		if v {
+			pts = append(pts, [2]float64{(float64(i%n) + 0.5) / fine, (float64(i/n) + 0.5) / fine})
+		}
+	}
+	if len(pts) == 0 {
+		return nil, 0
+	}
+	return pts, float64(area) / float64(len(pts)) / fine
 }

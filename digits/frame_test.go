@@ -3,8 +3,14 @@ package digits
 import (
 	"image"
 	"image/color"
+	"image/draw"
 	"math"
 	"testing"
+
+	"golang.org/x/image/font"
+	"golang.org/x/image/font/gofont/gobold"
+	"golang.org/x/image/font/opentype"
+	"golang.org/x/image/math/fixed"
 )
 
 // upscaled draws sample i of d at 5× into a larger image, offset by (17, 9),
@@ -84,5 +90,56 @@ func TestFrameRejectsBlankImages(t *testing.T) {
 	}
 	if _, err := Frame(img); err == nil {
 		t.Error("a uniform image: want an error")
+	}
+}
+
+// TestFrameRedrawsThickStrokes: a digit in a bold font (strokes about 4×
+// the generator's pen) is redrawn along its centre line with the
+// generator's pen; the generator's own digits are not.
+func TestFrameRedrawsThickStrokes(t *testing.T) {
+	f, err := opentype.Parse(gobold.TTF)
+	if err != nil {
+		t.Fatal(err)
+	}
+	face, err := opentype.NewFace(f, &opentype.FaceOptions{Size: 110, DPI: 72})
+	if err != nil {
+		t.Fatal(err)
+	}
+	img := image.NewGray(image.Rect(0, 0, 160, 160))
+	draw.Draw(img, img.Bounds(), image.White, image.Point{}, draw.Src)
+	(&font.Drawer{Dst: img, Src: image.Black, Face: face, Dot: fixed.P(50, 120)}).DrawString("7")
+	fr, err := Frame(img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := Generate(20, 3, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inked := func(c []uint8) int {
+		n := 0
+		for _, v := range c {
+			if v >= 128 {
+				n++
+			}
+		}
+		return n
+	}
+	lo, hi := ImageLen, 0
+	for i := range d.Len() {
+		g, err := Frame(upscaled(d, i, true))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if g.Redrawn {
+			t.Errorf("generated sample %d was redrawn", i)
+		}
+		lo, hi = min(lo, inked(g.Canvas)), max(hi, inked(g.Canvas))
+	}
+	if !fr.Redrawn {
+		t.Fatal("a bold 7 was not redrawn")
+	}
+	if n := inked(fr.Canvas); n > hi {
+		t.Errorf("redrawn bold 7 inks %d pixels; generated digits ink %d to %d", n, lo, hi)
 	}
 }
