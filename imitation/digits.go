@@ -43,6 +43,10 @@ type DigitsConfig struct {
 	// PretrainEpochs > 0 first trains a digit classifier for that many
 	// epochs and starts the trunk from it (see [Digits.Pretrain]).
 	PretrainEpochs int `json:"pretrain_epochs,omitempty"`
+	// Standardise makes the CNN regress each trajectory point standardised
+	// by the training set's mean and std of that point, as CNN-DMP regresses
+	// standardised parameters, instead of raw pixels.
+	Standardise bool `json:"standardise,omitempty"`
 }
 
 // WithDefaults fills unset fields.
@@ -207,15 +211,21 @@ func (d *Digits) Train(train *digits.Dataset, epochs int, onEpoch func(epoch int
 	if train.Len() < d.Cfg.BatchSize {
 		return fmt.Errorf("imitation: %d training samples, fewer than one batch of %d", train.Len(), d.Cfg.BatchSize)
 	}
-	var params []float64
-	if d.Cfg.Method == MethodCNNDMP {
+	var params []float64 // regression targets, standardised in batch
+	switch {
+	case d.Cfg.Method == MethodCNNDMP:
 		var err error
 		if params, err = d.fitParams(train); err != nil {
 			return err
 		}
-		if d.pMean == nil {
-			d.pMean, d.pStd = standardiser(params, 2*(d.Cfg.N+1))
+	case d.Cfg.Method == MethodCNN && d.Cfg.Standardise:
+		params = make([]float64, len(train.Trajectories))
+		for i, v := range train.Trajectories {
+			params[i] = float64(v)
 		}
+	}
+	if params != nil && d.pMean == nil {
+		d.pMean, d.pStd = standardiser(params, len(params)/train.Len())
 	}
 	for range epochs {
 		batches, err := digits.Batches(train.Len(), d.Cfg.BatchSize, d.rng)
@@ -284,8 +294,8 @@ func (d *Digits) batch(ds *digits.Dataset, idx []int, params []float64) (model.B
 		}
 		b.Y0, b.DY0 = model.F32(y0, B, 2), model.F32(dy0, B, 2)
 	}
-	if params != nil { // training cnn-dmp: standardised fitted parameters
-		w := 2 * (d.Cfg.N + 1)
+	if params != nil { // training cnn-dmp (fitted parameters) or a standardised cnn (points)
+		w := len(d.pMean)
 		t := make([]float32, B*w)
 		for i, s := range idx {
 			for j := range w {
@@ -347,7 +357,14 @@ func (d *Digits) trajectories(ds *digits.Dataset, idx []int, res *model.Result) 
 	B, L := len(idx), digits.Steps
 	switch d.Cfg.Method {
 	case MethodCNN:
-		return tensors.CopyFlatData[float32](res.Head)
+		head, err := tensors.CopyFlatData[float32](res.Head)
+		if err == nil && d.pMean != nil {
+			w := len(d.pMean)
+			for i := range head {
+				head[i] = float32(float64(head[i])*d.pStd[i%w] + d.pMean[i%w])
+			}
+		}
+		return head, err
 	case MethodNDP: // Y is [B, 2, 301]
 		y, err := tensors.CopyFlatData[float32](res.Y)
 		if err != nil {

@@ -18,9 +18,18 @@ func TestDigitsMethodsLearn(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, method := range Methods() {
+	cfgs := []DigitsConfig{{Method: MethodCNN, Standardise: true}}
+	for _, m := range Methods() {
+		cfgs = append(cfgs, DigitsConfig{Method: m})
+	}
+	for _, c := range cfgs {
+		method := c.Method
+		if c.Standardise {
+			method += "-standardised"
+		}
+		c.BatchSize, c.Seed = 20, 3
 		t.Run(method, func(t *testing.T) {
-			d, err := NewDigits(DigitsConfig{Method: method, BatchSize: 20, Seed: 3}, b)
+			d, err := NewDigits(c, b)
 			if err != nil {
 				t.Fatal(err)
 			}

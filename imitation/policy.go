@@ -6,6 +6,7 @@ import (
 
 	"github.com/gomlx/compute"
 
+	"github.com/ndp-go/ndp/digits"
 	"github.com/ndp-go/ndp/policy"
 )
 
@@ -54,10 +55,17 @@ func OpenDigits(path string, b compute.Backend) (*Digits, error) {
 	if err := d.Model.SetWeights(w); err != nil {
 		return nil, fmt.Errorf("imitation: %s: %w", path, err)
 	}
-	if cfg.Method == MethodCNNDMP {
+	want := 0
+	switch {
+	case cfg.Method == MethodCNNDMP:
+		want = 2 * (d.Cfg.N + 1)
+	case cfg.Method == MethodCNN && cfg.Standardise:
+		want = digits.TrajLen
+	}
+	if want > 0 {
 		d.pMean, d.pStd = meta.Extra["param_mean"], meta.Extra["param_std"]
-		if want := 2 * (d.Cfg.N + 1); len(d.pMean) != want || len(d.pStd) != want {
-			return nil, fmt.Errorf("imitation: %s: CNN-DMP standardisation has %d/%d values, want %d", path, len(d.pMean), len(d.pStd), want)
+		if len(d.pMean) != want || len(d.pStd) != want {
+			return nil, fmt.Errorf("imitation: %s: %s standardisation has %d/%d values, want %d", path, cfg.Method, len(d.pMean), len(d.pStd), want)
 		}
 	}
 	return d, nil

@@ -106,6 +106,7 @@ Data come from --train/--test npz files, or are generated (--n-train with
 	fl.Int64Var(&cfg.Seed, "seed", 0, "network init and batch order seed")
 	fl.IntVar(&cfg.N, "n", 30, "DMP basis functions per DoF (ndp, cnn-dmp)")
 	fl.Float64Var(&cfg.AlphaZ, "alpha-z", 25, "DMP α_z")
+	fl.BoolVar(&cfg.Standardise, "standardise", false, "cnn: regress trajectory points standardised by the training set's per-point mean and std, not raw pixels")
 	fl.IntVar(&cfg.PretrainEpochs, "pretrain-epochs", 0, "first train a digit classifier (the same CNN, 10 classes) for this many epochs and start each method's trunk from it, as the authors start from MNIST")
 	fl.StringVar(&cfg.ConvImpl, "conv", "", "convolution lowering: gather, slices, builtin (default: fastest measured)")
 	fl.StringVar(&data.Train.File, "train", "", "training set (npz); default: generated")
