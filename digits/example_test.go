@@ -2,6 +2,8 @@ package digits_test
 
 import (
 	"fmt"
+	"image"
+	"image/color"
 	"log"
 	"math/rand/v2"
 
@@ -43,4 +45,28 @@ func ExamplePerClass() {
 	fmt.Printf("class 0: %.1f, class 1: %.1f, over classes: %.1f ± %.1f\n",
 		s.Mean[0], s.Mean[1], s.MeanOverClasses, s.StdOverClasses)
 	// Output: class 0: 2.0, class 1: 5.0, over classes: 3.5 ± 1.5
+}
+
+// Framing a user's image: a thick dark "L" on white paper, 200×300 px, is
+// detected as dark ink, its strokes thinned and redrawn with the
+// generator's pen, and centred on the 40×40 canvas; ToSource maps canvas
+// points (e.g. a predicted trajectory) back into the image's pixels.
+func ExampleFrame() {
+	img := image.NewGray(image.Rect(0, 0, 200, 300))
+	for y := range 300 {
+		for x := range 200 {
+			v := uint8(255)
+			if (x >= 60 && x < 80 && y >= 50 && y < 250) || (x >= 60 && x < 160 && y >= 230 && y < 250) {
+				v = 20 // the L's two strokes, 20 px wide
+			}
+			img.SetGray(x, y, color.Gray{Y: v})
+		}
+	}
+	f, err := digits.Frame(img)
+	if err != nil {
+		log.Fatal(err)
+	}
+	x, y := f.ToSource(digits.Size/2, digits.Size/2)
+	fmt.Printf("dark ink: %v, redrawn: %v, canvas centre at (%.0f, %.0f) in the image\n", f.Inverted, f.Redrawn, x, y)
+	// Output: dark ink: true, redrawn: true, canvas centre at (110, 150) in the image
 }
