@@ -91,8 +91,9 @@ type Digits struct {
 	resp    *dmp.Response // the DMP of NDP and CNN-DMP, in float64
 	// CNN-DMP parameter standardisation: target = (θ − mean)/std per output.
 	pMean, pStd []float64
-	rng         *rand.Rand
-	Epochs      int // epochs trained
+	rng         *rand.Rand // batch order, drawn from src
+	src         *rand.PCG  // saved in checkpoints
+	Epochs      int        // epochs trained
 }
 
 // modelConfig is the network of c.Method: a CNN with a DMP head (ndp) or a
@@ -150,7 +151,8 @@ func NewDigits(cfg DigitsConfig, b compute.Backend) (*Digits, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &Digits{Cfg: cfg, Model: m, rng: rand.New(rand.NewPCG(uint64(cfg.Seed), 0xd161))}
+	src := rand.NewPCG(uint64(cfg.Seed), 0xd161)
+	d := &Digits{Cfg: cfg, Model: m, rng: rand.New(src), src: src}
 	if cfg.Method != MethodCNN {
 		if d.resp, err = dmp.NewResponse(dmp.Config{N: cfg.N, T: T, AlphaZ: cfg.AlphaZ}); err != nil {
 			return nil, err

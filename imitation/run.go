@@ -2,6 +2,7 @@ package imitation
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"image/color"
@@ -9,6 +10,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"reflect"
 	"time"
 
 	"github.com/gomlx/compute"
@@ -29,9 +31,10 @@ type DigitsRun struct {
 	Dir         string          // run directory: log.csv, result.json, preds.json, policy.npz, policy-best.npz
 	Progress    io.Writer       // progress bar (nil: none)
 	DrawIndices []int           // test samples whose predictions go to preds.json
-	// Mode is what to do with a run already in Dir (run.Fresh refuses it,
-	// run.Force replaces it). Digit runs keep no checkpoint: run.Auto and
-	// run.Resume start an unfinished run over.
+	// Mode is what to do with a run already in Dir: run.Fresh refuses it,
+	// run.Force replaces it, run.Auto and run.Resume continue it from its
+	// checkpoint (written after every epoch) or start it over when it has
+	// none. Epochs may be raised to extend a finished run.
 	Mode run.Mode
 	// Context stops training after the current epoch (Ctrl-C); RunDigits
 	// then returns run.ErrInterrupted.
@@ -73,10 +76,10 @@ func RunDigits(b compute.Backend, r DigitsRun) (res *DigitsResult, err error) {
 	if r.Train == nil || r.Test == nil {
 		return nil, fmt.Errorf("imitation: a run needs training and test sets")
 	}
-	if r.Mode == run.Resume || r.Mode == run.Auto {
-		r.Mode = run.Force // nothing to resume from: start the method over
+	if r.Mode == run.Resume {
+		r.Mode = run.Auto // no checkpoint yet (the method never finished an epoch): start it over
 	}
-	_, undo, err := run.Prepare(r.Dir, r.Mode)
+	resume, undo, err := run.Prepare(r.Dir, r.Mode)
 	if err != nil {
 		return nil, err
 	}
@@ -88,19 +91,46 @@ func RunDigits(b compute.Backend, r DigitsRun) (res *DigitsResult, err error) {
 		undo()
 		return nil, err
 	}
+	ckpt := filepath.Join(r.Dir, run.CheckpointFile)
+	p := progress{Best: math.Inf(1)}
+	if resume {
+		var saved DigitsConfig
+		if err := readJSON(filepath.Join(r.Dir, run.ConfigFile), &saved); err != nil {
+			return nil, err
+		}
+		if !reflect.DeepEqual(saved.WithDefaults(), d.Cfg) {
+			ja, _ := json.Marshal(saved.WithDefaults())
+			jb, _ := json.Marshal(d.Cfg)
+			return nil, fmt.Errorf("imitation: resuming %s: its config differs from this one:\n  saved: %s\n  now:   %s", r.Dir, ja, jb)
+		}
+		if p, err = d.restoreCheckpoint(ckpt); err != nil {
+			return nil, err
+		}
+		if d.Epochs > r.Epochs {
+			return nil, fmt.Errorf("imitation: resuming %s: it has trained %d epochs, more than the %d asked for", r.Dir, d.Epochs, r.Epochs)
+		}
+		if err := os.Remove(filepath.Join(r.Dir, run.DoneFile)); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("imitation: %w", err)
+		}
+	}
 	if err := atomicfile.WriteJSON(filepath.Join(r.Dir, run.ConfigFile), d.Cfg); err != nil {
 		return nil, err
 	}
 	start := time.Now()
-	var extra map[string]float64
-	if d.Cfg.PretrainEpochs > 0 {
+	wall := func() float64 { return p.WallSeconds + time.Since(start).Seconds() }
+	if d.Cfg.PretrainEpochs > 0 && !resume { // a checkpoint holds the pretrained trunk
 		acc, loss, err := d.Pretrain(b, r.Train, r.Test, d.Cfg.PretrainEpochs)
 		if err != nil {
 			return nil, err
 		}
-		extra = map[string]float64{"pretrain_test_accuracy": acc, "pretrain_loss": loss, "pretrain_seconds": time.Since(start).Seconds()}
+		p.Extra = map[string]float64{"pretrain_test_accuracy": acc, "pretrain_loss": loss, "pretrain_seconds": time.Since(start).Seconds()}
 	}
-	lg, err := runlog.NewCSV(filepath.Join(r.Dir, run.LogFile), false)
+	var lg *runlog.CSV
+	if resume {
+		lg, err = runlog.ResumeCSV(filepath.Join(r.Dir, run.LogFile), d.Epochs)
+	} else {
+		lg, err = runlog.NewCSV(filepath.Join(r.Dir, run.LogFile), false)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -110,28 +140,33 @@ func RunDigits(b compute.Backend, r DigitsRun) (res *DigitsResult, err error) {
 		bar = progressbar.NewOptions(r.Epochs, progressbar.OptionSetWriter(r.Progress),
 			progressbar.OptionSetDescription(d.Cfg.Method), progressbar.OptionShowCount(),
 			progressbar.OptionSetPredictTime(true), progressbar.OptionSetWidth(30))
+		_ = bar.Add(d.Epochs)
 	}
-	var trainTime time.Duration
-	steps := 0
-	best := math.Inf(1)
 	last := time.Now()
-	err = d.Train(r.Train, r.Epochs, func(epoch int, loss float64) error {
-		trainTime += time.Since(last)
-		steps += r.Train.Len() / d.Cfg.BatchSize
+	onEpoch := func(epoch int, loss float64) error {
+		p.TrainSeconds += time.Since(last).Seconds()
+		p.Steps += r.Train.Len() / d.Cfg.BatchSize
 		_, st, err := d.Evaluate(r.Test)
 		if err != nil {
 			return err
 		}
 		if err := lg.Log(runlog.Record{{Key: "epoch", Value: float64(epoch)}, {Key: "train_loss", Value: loss},
 			{Key: "test_loss", Value: st.MeanOverClasses}, {Key: "test_loss_std", Value: st.StdOverClasses},
-			{Key: "seconds", Value: time.Since(start).Seconds()}}); err != nil {
+			{Key: "seconds", Value: wall()}}); err != nil {
 			return err
 		}
-		if st.MeanOverClasses < best { // the best held-out epoch so far
-			best = st.MeanOverClasses
+		if st.MeanOverClasses < p.Best { // the best held-out epoch so far
+			p.Best = st.MeanOverClasses
 			if err := d.SavePolicy(filepath.Join(r.Dir, BestPolicyFile), int64(epoch)*int64(r.Train.Len())); err != nil {
 				return err
 			}
+		}
+		// The log row is written first: a crash between the two leaves a
+		// row that a resume drops (runlog.ResumeCSV).
+		q := p
+		q.WallSeconds = wall()
+		if err := d.saveCheckpoint(ckpt, q); err != nil {
+			return err
 		}
 		if bar != nil {
 			bar.Describe(fmt.Sprintf("%-7s test %.3g px²", d.Cfg.Method, st.MeanOverClasses))
@@ -142,12 +177,14 @@ func RunDigits(b compute.Backend, r DigitsRun) (res *DigitsResult, err error) {
 			return run.ErrInterrupted
 		}
 		return nil
-	})
-	if err != nil {
-		return nil, err
+	}
+	if left := r.Epochs - d.Epochs; left > 0 {
+		if err := d.Train(r.Train, left, onEpoch); err != nil {
+			return nil, err
+		}
 	}
 	res = &DigitsResult{Method: d.Cfg.Method, Config: d.Cfg, Epochs: d.Epochs, TrainN: r.Train.Len(), TestN: r.Test.Len(),
-		WallSeconds: time.Since(start).Seconds(), StepMillis: 1000 * trainTime.Seconds() / float64(max(steps, 1)), Backend: b.Name(), Extra: extra}
+		WallSeconds: wall(), StepMillis: 1000 * p.TrainSeconds / float64(max(p.Steps, 1)), Backend: b.Name(), Extra: p.Extra}
 	if _, res.Train, err = d.Evaluate(r.Train); err != nil {
 		return nil, err
 	}
@@ -180,6 +217,17 @@ func RunDigits(b compute.Backend, r DigitsRun) (res *DigitsResult, err error) {
 		}
 	}
 	return res, nil
+}
+
+// finishedEpochs returns the epochs of the finished run in dir, or 0.
+func finishedEpochs(dir string) int {
+	var done struct {
+		Epochs int `json:"epochs"`
+	}
+	if !run.Finished(dir) || readJSON(filepath.Join(dir, run.DoneFile), &done) != nil {
+		return 0
+	}
+	return done.Epochs
 }
 
 func readJSON(path string, v any) error {
@@ -310,7 +358,7 @@ func RunMethods(b compute.Backend, r MethodsRun) error {
 		c.Method = m
 		dr := DigitsRun{Cfg: c, Epochs: r.Epochs, Train: r.Train, Test: r.Test, Dir: filepath.Join(r.Root, m), DrawIndices: draw,
 			Progress: r.Progress, Mode: r.Mode, Context: r.Context}
-		if r.Mode == run.Resume && run.Finished(dr.Dir) {
+		if r.Mode == run.Resume && finishedEpochs(dr.Dir) >= dr.Epochs {
 			fmt.Fprintf(w, "%s: finished in an earlier run, kept\n", m)
 			continue
 		}

@@ -3,7 +3,9 @@ package model
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"runtime/debug"
+	"slices"
 	"sync"
 
 	"github.com/gomlx/compute"
@@ -382,6 +384,14 @@ func (m *Model) Aux(key string) []float64 {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return append([]float64(nil), m.aux[key]...)
+}
+
+// AuxKeys returns the keys of the trainer state stored with
+// [Model.SetAux], sorted.
+func (m *Model) AuxKeys() []string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return slices.Sorted(maps.Keys(m.aux))
 }
 
 func copyAll(ts []*tensors.Tensor) ([][]float32, error) {

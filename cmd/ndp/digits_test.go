@@ -250,7 +250,8 @@ func atof(t *testing.T, s string) float64 {
 }
 
 // TestDigitsTrainLifecycle: a second train into the same directory is
-// refused; --resume keeps the finished methods; --force trains again.
+// refused; --resume keeps the finished methods, or extends them to a larger
+// --epochs; --force trains again.
 func TestDigitsTrainLifecycle(t *testing.T) {
 	dir := t.TempDir()
 	args := []string{"digits", "train", "--methods", "cnn", "--n-train", "60", "--n-test", "30", "--batch", "20",
@@ -264,6 +265,13 @@ func TestDigitsTrainLifecycle(t *testing.T) {
 	out, err := runNDP(t, append(args, "--resume")...)
 	if err != nil || !strings.Contains(out, "cnn: finished in an earlier run, kept") {
 		t.Errorf("--resume: %v\n%s", err, out)
+	}
+	out, err = runNDP(t, append(args, "--resume", "--epochs", "2")...) // extends the finished run from its checkpoint
+	if err != nil || !strings.Contains(out, "(2 epochs,") {
+		t.Errorf("--resume --epochs 2: %v\n%s", err, out)
+	}
+	if log, err := os.ReadFile(filepath.Join(dir, "cnn", "log.csv")); err != nil || bytes.Count(log, []byte("\n")) != 3 {
+		t.Errorf("extended run's log (%v):\n%s\nwant a header and 2 epochs", err, log)
 	}
 	if out, err := runNDP(t, append(args, "--force", "--draw", "0")...); err != nil || strings.Contains(out, "kept") || !strings.Contains(out, "no figure") {
 		t.Errorf("--force --draw 0: %v\n%s", err, out)

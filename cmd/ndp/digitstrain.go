@@ -119,7 +119,7 @@ Data come from --train/--test npz files, or are generated (--n-train with
 	fl.StringVar(&backendFlag, "backend", "", `GoMLX backend (default "go")`)
 	fl.IntVar(&drawN, "draw", 20, "held-out samples drawn in figure4.png (0: no figure)")
 	fl.BoolVar(&quiet, "quiet", false, "no progress bars")
-	fl.BoolVar(&resume, "resume", false, "continue a stopped train into OUT: keep the methods that finished, train the others again")
+	fl.BoolVar(&resume, "resume", false, "continue a stopped train into OUT: keep the methods that finished, continue the others from their last epoch (or a finished one to a larger --epochs)")
 	fl.BoolVar(&force, "force", false, "train into OUT even if it holds runs, replacing them")
 	digitsCmd.AddCommand(cmd)
 
