@@ -1,7 +1,6 @@
 package digits
 
 import (
-	"archive/zip"
 	"bytes"
 	"math"
 	"strings"
@@ -9,6 +8,8 @@ import (
 
 	"github.com/sbinet/npyio/npy"
 	"github.com/sbinet/npyio/npz"
+
+	"github.com/ndp-go/ndp/internal/npzio"
 )
 
 // npzOf writes the named arrays as an npz archive in memory.
@@ -123,8 +124,7 @@ func TestReadRejectsBadFiles(t *testing.T) {
 // whose data stop after 2.
 func truncatedLabels(t testing.TB) []byte {
 	a := validArrays(3)
-	var buf bytes.Buffer
-	w := zip.NewWriter(&buf)
+	var entries []npzio.Entry
 	for _, name := range []string{"images", "trajectories", "labels"} {
 		var arr bytes.Buffer
 		if err := npy.Write(&arr, a[name]); err != nil {
@@ -134,16 +134,11 @@ func truncatedLabels(t testing.TB) []byte {
 		if name == "labels" {
 			b = b[:len(b)-1]
 		}
-		f, err := w.Create(name + ".npy")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := f.Write(b); err != nil {
-			t.Fatal(err)
-		}
+		entries = append(entries, npzio.Entry{Name: name + ".npy", Data: b})
 	}
-	if err := w.Close(); err != nil {
+	b, err := npzio.RawZip(false, entries...)
+	if err != nil {
 		t.Fatal(err)
 	}
-	return buf.Bytes()
+	return b
 }

@@ -2,7 +2,6 @@ package digits
 
 import (
 	"image"
-	"image/color"
 	"image/draw"
 	"math"
 	"testing"
@@ -15,21 +14,11 @@ import (
 
 // upscaled draws sample i of d at 5× into a larger image, offset by (17, 9),
 // dark ink on light paper (or light on dark), as a user's scan would be.
-func upscaled(d *Dataset, i int, darkOnLight bool) *image.Gray {
-	const k, ox, oy = 5, 17, 9
-	img := image.NewGray(image.Rect(0, 0, Size*k+40, Size*k+30))
-	src := d.Image(i)
-	for y := range img.Bounds().Dy() {
-		for x := range img.Bounds().Dx() {
-			v := uint8(0)
-			if sx, sy := (x-ox)/k, (y-oy)/k; x >= ox && y >= oy && sx < Size && sy < Size {
-				v = src[sy*Size+sx]
-			}
-			if darkOnLight {
-				v = 230 - uint8(float64(v)*0.8) // grey paper, not-quite-black pen
-			}
-			img.SetGray(x, y, color.Gray{Y: v})
-		}
+func upscaled(t *testing.T, d *Dataset, i int, darkOnLight bool) *image.Gray {
+	t.Helper()
+	img, err := d.Scan(i, ScanLayout{Scale: 5, X: 17, Y: 9, Width: Size*5 + 40, Height: Size*5 + 30, DarkOnLight: darkOnLight})
+	if err != nil {
+		t.Fatal(err)
 	}
 	return img
 }
@@ -40,11 +29,11 @@ func TestFrameRecoversTheGeneratorsFraming(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i := range d.Len() {
-		dark, err := Frame(upscaled(d, i, true))
+		dark, err := Frame(upscaled(t, d, i, true))
 		if err != nil {
 			t.Fatal(err)
 		}
-		light, err := Frame(upscaled(d, i, false))
+		light, err := Frame(upscaled(t, d, i, false))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -127,7 +116,7 @@ func TestFrameRedrawsThickStrokes(t *testing.T) {
 	}
 	lo, hi := ImageLen, 0
 	for i := range d.Len() {
-		g, err := Frame(upscaled(d, i, true))
+		g, err := Frame(upscaled(t, d, i, true))
 		if err != nil {
 			t.Fatal(err)
 		}

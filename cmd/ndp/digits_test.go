@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"encoding/csv"
 	"fmt"
-	"image"
-	"image/color"
 	"image/png"
 	"math"
 	"os"
@@ -142,20 +140,12 @@ func checkDigitsWrite(t *testing.T, dir string) {
 	if err := os.MkdirAll(imgDir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	const k, ox, oy = 4, 11, 7
+	scan := digits.ScanLayout{Scale: 4, X: 11, Y: 7, Width: digits.Size*4 + 30, Height: digits.Size*4 + 20}
 	for i := range 2 {
-		img := image.NewGray(image.Rect(0, 0, digits.Size*k+30, digits.Size*k+20))
-		for y := range img.Bounds().Dy() {
-			for x := range img.Bounds().Dx() {
-				v := uint8(0)
-				if sx, sy := (x-ox)/k, (y-oy)/k; x >= ox && y >= oy && sx < digits.Size && sy < digits.Size {
-					v = ds.Image(i)[sy*digits.Size+sx]
-				}
-				if i == 0 {
-					v = 255 - v
-				}
-				img.SetGray(x, y, color.Gray{Y: v})
-			}
+		scan.DarkOnLight = i == 0
+		img, err := ds.Scan(i, scan)
+		if err != nil {
+			t.Fatal(err)
 		}
 		var buf bytes.Buffer
 		if err := png.Encode(&buf, img); err != nil {
@@ -167,7 +157,7 @@ func checkDigitsWrite(t *testing.T, dir string) {
 	}
 	pol := filepath.Join(dir, "ndp", "policy.npz")
 	one := filepath.Join(imgDir, "d0.png")
-	sx, sy := float64(ds.Trajectory(0)[0])*k+ox, float64(ds.Trajectory(0)[1])*k+oy
+	sx, sy := scan.ToPage(float64(ds.Trajectory(0)[0]), float64(ds.Trajectory(0)[1]))
 	csvPath, fig := filepath.Join(dir, "w.csv"), filepath.Join(dir, "w.png")
 	if out, err := runNDP(t, "digits", "write", "--policy", pol, "--image", one, "--hz", "500",
 		"--start", fmt.Sprintf("%g,%g", sx, sy), "--csv", csvPath, "--out", fig); err != nil {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"archive/zip"
 	"bytes"
 	"encoding/binary"
 	"encoding/json"
@@ -31,19 +30,11 @@ func hostileFiles(t *testing.T, dir string) map[string]string {
 	}
 	npy := npzio.RawNPY
 	stored := func(name string, entry []byte) []byte {
-		var buf bytes.Buffer
-		zw := zip.NewWriter(&buf)
-		w, err := zw.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Store})
-		if err == nil {
-			_, err = w.Write(entry)
-		}
-		if err == nil {
-			err = zw.Close()
-		}
+		b, err := npzio.RawZip(true, npzio.Entry{Name: name, Data: entry})
 		if err != nil {
 			t.Fatal(err)
 		}
-		return buf.Bytes()
+		return b
 	}
 	// A 4 GiB claim in a few hundred bytes, and a stored entry with one flipped byte.
 	write("claims4g.npz", stored("images.npy", npy(2, "{'descr': '<f8', 'fortran_order': False, 'shape': (536870912,)}", []byte{1, 2, 3})))

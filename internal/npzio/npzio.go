@@ -50,6 +50,7 @@ type Array struct {
 	Dtype string // NumPy type string, e.g. "<f4"
 	Kind  byte   // 'u', 'i', 'f' or 'b'
 	size  int    // bytes per element
+	elems int    // elements the shape holds, within the reader's bound
 	order binary.ByteOrder
 	raw   []byte
 }
@@ -119,11 +120,7 @@ func readEntry(f *zip.File, maxElems int) (*Array, error) {
 	if err != nil {
 		return nil, err
 	}
-	count := 1
-	for _, s := range a.Shape {
-		count *= s // bounded by maxElems in readHeader
-	}
-	want := int64(count) * int64(a.size)
+	want := int64(a.elems) * int64(a.size)
 	if f.Method == zip.Store && uint64(hdrLen)+uint64(want) > f.UncompressedSize64 {
 		return nil, fmt.Errorf("truncated data: shape %v dtype %s needs %d bytes, the entry holds %d",
 			a.Shape, a.Dtype, want, f.UncompressedSize64-uint64(min(uint64(hdrLen), f.UncompressedSize64)))
@@ -278,6 +275,7 @@ func parseHeader(text string, maxElems int) (*Array, error) {
 		}
 		count *= s
 	}
+	a.elems = count
 	if err := parseDtype(&a); err != nil {
 		return nil, err
 	}

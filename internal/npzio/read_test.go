@@ -1,7 +1,6 @@
 package npzio
 
 import (
-	"archive/zip"
 	"bytes"
 	"strings"
 	"testing"
@@ -10,26 +9,13 @@ import (
 var npy = RawNPY
 
 // archive zips entries (name, bytes), stored uncompressed when store is set.
-func archive(t testing.TB, store bool, entries ...any) []byte {
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	for i := 0; i < len(entries); i += 2 {
-		m := zip.Deflate
-		if store {
-			m = zip.Store
-		}
-		w, err := zw.CreateHeader(&zip.FileHeader{Name: entries[i].(string), Method: m})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := w.Write(entries[i+1].([]byte)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := zw.Close(); err != nil {
+func archive(t testing.TB, store bool, name string, data []byte) []byte {
+	t.Helper()
+	b, err := RawZip(store, Entry{name, data})
+	if err != nil {
 		t.Fatal(err)
 	}
-	return buf.Bytes()
+	return b
 }
 
 func readOne(data []byte, maxElems int) (*Array, error) {

@@ -97,3 +97,34 @@ func RawNPY(version byte, h string, data []byte) []byte {
 	b.Write(data)
 	return b.Bytes()
 }
+
+// Entry is one file of an archive built by [RawZip].
+type Entry struct {
+	Name string
+	Data []byte
+}
+
+// RawZip returns a zip archive of entries as given, stored (store) or
+// deflated: with [RawNPY], the way tests build npz files with damaged or
+// malformed entries.
+func RawZip(store bool, entries ...Entry) ([]byte, error) {
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	m := zip.Deflate
+	if store {
+		m = zip.Store
+	}
+	for _, e := range entries {
+		w, err := zw.CreateHeader(&zip.FileHeader{Name: e.Name, Method: m})
+		if err != nil {
+			return nil, fmt.Errorf("npzio: %w", err)
+		}
+		if _, err := w.Write(e.Data); err != nil {
+			return nil, fmt.Errorf("npzio: %w", err)
+		}
+	}
+	if err := zw.Close(); err != nil {
+		return nil, fmt.Errorf("npzio: %w", err)
+	}
+	return buf.Bytes(), nil
+}

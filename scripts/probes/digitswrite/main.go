@@ -15,7 +15,6 @@ import (
 	"flag"
 	"fmt"
 	"image"
-	"image/color"
 	"image/draw"
 	"image/png"
 	"log"
@@ -56,20 +55,14 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	const k, ox, oy = 4, 13, 9
+	scan := digits.ScanLayout{Scale: 4, X: 13, Y: 9, Width: digits.Size*4 + 30, Height: digits.Size*4 + 20, DarkOnLight: true}
 	var canv [][]uint8
 	var frames []*digits.Framed
 	var starts [][]float32
 	for i := range *n {
-		img := image.NewGray(image.Rect(0, 0, digits.Size*k+30, digits.Size*k+20))
-		for y := range img.Bounds().Dy() {
-			for x := range img.Bounds().Dx() {
-				v := uint8(0)
-				if sx, sy := (x-ox)/k, (y-oy)/k; x >= ox && y >= oy && sx < digits.Size && sy < digits.Size {
-					v = ds.Image(i)[sy*digits.Size+sx]
-				}
-				img.SetGray(x, y, color.Gray{Y: 225 - uint8(0.8*float64(v))})
-			}
+		img, err := ds.Scan(i, scan)
+		if err != nil {
+			log.Fatal(err)
 		}
 		fr, err := digits.Frame(img)
 		if err != nil {
@@ -77,7 +70,7 @@ func main() {
 		}
 		frames, canv = append(frames, fr), append(canv, fr.Canvas)
 		tr := ds.Trajectory(i)
-		cx, cy := fr.ToCanvas(float64(tr[0])*k+ox, float64(tr[1])*k+oy)
+		cx, cy := fr.ToCanvas(scan.ToPage(float64(tr[0]), float64(tr[1])))
 		starts = append(starts, []float32{float32(cx), float32(cy)})
 	}
 	for _, mode := range []struct {
@@ -92,8 +85,8 @@ func main() {
 		for i, tr := range trajs {
 			gt, e := ds.Trajectory(i), 0.0
 			for p := range digits.Steps {
-				x, y := frames[i].ToSource(float64(tr[2*p]), float64(tr[2*p+1]))
-				dx, dy := (x-ox)/k-float64(gt[2*p]), (y-oy)/k-float64(gt[2*p+1])
+				x, y := scan.FromPage(frames[i].ToSource(float64(tr[2*p]), float64(tr[2*p+1])))
+				dx, dy := x-float64(gt[2*p]), y-float64(gt[2*p+1])
 				e += (dx*dx + dy*dy) / 2
 			}
 			sum += e / digits.Steps
