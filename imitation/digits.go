@@ -45,8 +45,14 @@ type DigitsConfig struct {
 	PretrainEpochs int `json:"pretrain_epochs,omitempty"`
 	// Standardise makes the CNN regress each trajectory point standardised
 	// by the training set's mean and std of that point, as CNN-DMP regresses
-	// standardised parameters, instead of raw pixels.
+	// standardised parameters, instead of raw pixels; and NDP output its DMP
+	// parameters (u, g) standardised by the fitted parameters' mean and std
+	// (see [Digits.standardiseHead]).
 	Standardise bool `json:"standardise,omitempty"`
+	// GoalScale > 0 makes NDP's goal an offset from the pen's start,
+	// g = y0 + GoalScale·(Φ's raw goal output), in px; 0 keeps the authors'
+	// absolute goal, scaled like the weights (by Scale).
+	GoalScale float64 `json:"goal_scale,omitempty"`
 }
 
 // WithDefaults fills unset fields.
@@ -104,6 +110,12 @@ func (c DigitsConfig) modelConfig() (model.Config, error) {
 	case MethodNDP:
 		mc.Head, mc.DoF, mc.OutputScale = model.HeadNDP, 2, c.Scale
 		mc.DMP = model.DMPConfig{N: c.N, T: T, AlphaZ: c.AlphaZ}
+		if c.GoalScale > 0 {
+			mc.GoalRelative, mc.GoalScale = true, c.GoalScale
+		}
+		if c.Standardise { // Φ gives standardised (u, g); see standardiseHead
+			mc.OutputScale, mc.DMP.DirectForcing = 1, true
+		}
 	case MethodCNN:
 		mc.Head, mc.OutDim = model.HeadRaw, digits.Steps*2
 	case MethodCNNDMP:
@@ -131,6 +143,12 @@ func (c DigitsConfig) Validate() error {
 			return fmt.Errorf("imitation: %s: %w", c.Method, err)
 		}
 	}
+	if !(c.GoalScale >= 0) || math.IsInf(c.GoalScale, 0) {
+		return fmt.Errorf("imitation: goal scale %v, want ≥ 0 and finite", c.GoalScale)
+	}
+	if c.GoalScale > 0 && c.Standardise {
+		return fmt.Errorf("imitation: a goal scale and standardise exclude each other (a standardised ndp's goal is the fitted goals' mean + std·Φ)")
+	}
 	if c.PretrainEpochs < 0 {
 		return fmt.Errorf("imitation: pretrain epochs %d, want ≥ 0", c.PretrainEpochs)
 	}
@@ -147,18 +165,27 @@ func NewDigits(cfg DigitsConfig, b compute.Backend) (*Digits, error) {
 	if err != nil {
 		return nil, err
 	}
-	m, err := model.New(mc, b)
-	if err != nil {
-		return nil, err
-	}
 	src := rand.NewPCG(uint64(cfg.Seed), 0xd161)
-	d := &Digits{Cfg: cfg, Model: m, rng: rand.New(src), src: src}
+	d := &Digits{Cfg: cfg, rng: rand.New(src), src: src}
 	if cfg.Method != MethodCNN {
 		if d.resp, err = dmp.NewResponse(dmp.Config{N: cfg.N, T: T, AlphaZ: cfg.AlphaZ}); err != nil {
 			return nil, err
 		}
 	}
-	switch cfg.Method {
+	if err := d.build(mc, b); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// build makes d's network from mc, with the trainer of d's method.
+func (d *Digits) build(mc model.Config, b compute.Backend) error {
+	m, err := model.New(mc, b)
+	if err != nil {
+		return err
+	}
+	d.Model = m
+	switch d.Cfg.Method {
 	case MethodCNNDMP:
 		d.trainer = m.NewTrainer(func(out *model.Outputs, extra []*graphNode) (*graphNode, []*graphNode) {
 			return model.MSE(out.Head, extra[0]), nil
@@ -170,7 +197,29 @@ func NewDigits(cfg DigitsConfig, b compute.Backend) (*Digits, error) {
 	default:
 		d.trainer = m.NewTrainer(model.TrajectoryMSE)
 	}
-	return d, nil
+	return nil
+}
+
+// standardiseHead gives a standardised NDP its head before it trains: Φ's
+// outputs are read as mean + std·out with the mean and std of the DMP
+// parameters (u, g) fitted to train's demonstrations, the targets CNN-DMP
+// regresses, so the network starts at the mean stroke and every output
+// moves on its own scale; the loss stays on the trajectory. A no-op for
+// other methods and for a head that has its statistics.
+func (d *Digits) standardiseHead(train *digits.Dataset) error {
+	if d.Cfg.Method != MethodNDP || !d.Cfg.Standardise || d.Model.Cfg.HeadShift != nil {
+		return nil
+	}
+	if d.Epochs > 0 {
+		return fmt.Errorf("imitation: a standardised ndp gets its head statistics before its first epoch")
+	}
+	params, err := d.fitParams(train)
+	if err != nil {
+		return err
+	}
+	mc := d.Model.Cfg
+	mc.HeadShift, mc.HeadScale = standardiser(params, 2*(d.Cfg.N+1))
+	return d.build(mc, d.Model.Backend)
 }
 
 // fitParams returns the DMP parameters fitted to each demonstration of ds,
@@ -212,6 +261,9 @@ func (d *Digits) Train(train *digits.Dataset, epochs int, onEpoch func(epoch int
 	}
 	if train.Len() < d.Cfg.BatchSize {
 		return fmt.Errorf("imitation: %d training samples, fewer than one batch of %d", train.Len(), d.Cfg.BatchSize)
+	}
+	if err := d.standardiseHead(train); err != nil {
+		return err
 	}
 	var params []float64 // regression targets, standardised in batch
 	switch {

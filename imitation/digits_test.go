@@ -18,7 +18,7 @@ func TestDigitsMethodsLearn(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfgs := []DigitsConfig{{Method: MethodCNN, Standardise: true}}
+	cfgs := []DigitsConfig{{Method: MethodCNN, Standardise: true}, {Method: MethodNDP, Standardise: true}}
 	for _, m := range Methods() {
 		cfgs = append(cfgs, DigitsConfig{Method: m})
 	}

@@ -45,6 +45,9 @@ func OpenDigits(path string, b compute.Backend) (*Digits, error) {
 		return nil, fmt.Errorf("imitation: %s: learner config: %w", path, err)
 	}
 	d, err := NewDigits(cfg, b)
+	if err == nil && m.Cfg.HeadShift != nil { // a standardised head: its statistics are in the file
+		err = d.build(m.Cfg, b)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("imitation: %s: %w", path, err)
 	}

@@ -87,6 +87,9 @@ func RunDigits(b compute.Backend, r DigitsRun) (res *DigitsResult, err error) {
 		r.Context = context.Background()
 	}
 	d, err := NewDigits(r.Cfg, b)
+	if err == nil {
+		err = d.standardiseHead(r.Train) // before a checkpoint, which holds the head's statistics, is restored
+	}
 	if err != nil {
 		undo()
 		return nil, err

@@ -160,11 +160,17 @@ func (d *Digits) dense(ds *digits.Dataset, idx []int, hz int) ([]float32, error)
 					p.G, p.Y0, p.DY0 = append(p.G, float64(g[dof])), append(p.Y0, float64(tr[dof])), append(p.DY0, d.Cfg.DY0)
 				}
 			}
-			traj, err := resp.Forward(p)
-			if err != nil {
-				return err
+			if d.Model.Cfg.DMP.DirectForcing { // w holds u itself
+				if y, err = resp.ForwardU(p.W, p.G, p.Y0, p.DY0); err != nil {
+					return err
+				}
+			} else {
+				traj, err := resp.Forward(p)
+				if err != nil {
+					return err
+				}
+				y = traj.Y
 			}
-			y = traj.Y
 		}
 		out = append(out, timeMajor(y, n, hz+1)...)
 		return nil

@@ -12,6 +12,7 @@ package model
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"slices"
 
 	"github.com/ndp-go/ndp/dmp"
@@ -52,6 +53,13 @@ type Config struct {
 	GoalRelative bool      `json:"goal_relative,omitempty"` // g = y0 + Φ's goal output instead of the output itself
 	GoalScale    float64   `json:"goal_scale,omitempty"`    // > 0: Φ's goal outputs are scaled by this instead of OutputScale (ndp)
 	AuxOut       int       `json:"aux_out,omitempty"`       // ndp: extra unscaled outputs of Φ after the DMP parameters, e.g. a gripper command
+	// HeadShift and HeadScale standardise an ndp head (both or neither, of
+	// the DMP part's width): Φ's DMP outputs are read as shift + scale·out
+	// before decoding, e.g. with the mean and std of parameters fitted to
+	// demonstrations, so that each starts near its typical value and moves
+	// on its own scale (see headLayout).
+	HeadShift []float64 `json:"head_shift,omitempty"`
+	HeadScale []float64 `json:"head_scale,omitempty"`
 
 	ValueHeads   int         `json:"value_heads,omitempty"`   // k > 0 adds a critic MLP on the observation with k outputs (mlp only)
 	CriticHidden []int       `json:"critic_hidden,omitempty"` // critic hidden sizes (default: Hidden)
@@ -72,6 +80,10 @@ type DMPConfig struct {
 	Kernel      string  `json:"kernel,omitempty"`        // basis kernel (default "gaussian")
 	OnlyG       bool    `json:"only_g,omitempty"`        // forcing term zero, Φ predicts only g (ablation)
 	LearnAlphaZ bool    `json:"learn_alpha_z,omitempty"` // α_z is trained, clamped to [0.5, 30] (ablation)
+	// DirectForcing makes Φ's weights the forcing amplitudes u = (g − y0)·w
+	// themselves: the DMP without its amplitude factor, which can still
+	// shape a stroke that ends where it starts (g = y0).
+	DirectForcing bool `json:"direct_forcing,omitempty"`
 }
 
 // SetControlNDP makes c the NDP head of the control tasks, the one NDP
@@ -259,6 +271,19 @@ func (c Config) Validate() error {
 	}
 	if c.GoalScale < 0 {
 		return bad("goal_scale = %v is negative", c.GoalScale)
+	}
+	if len(c.HeadShift) > 0 || len(c.HeadScale) > 0 {
+		if c.Head != HeadNDP || len(c.HeadShift) != c.dmpWidth() || len(c.HeadScale) != c.dmpWidth() {
+			return bad("head_shift and head_scale need an ndp head and %d values each, got %d and %d", c.dmpWidth(), len(c.HeadShift), len(c.HeadScale))
+		}
+		for i := range c.HeadShift {
+			if a, b := c.HeadShift[i], c.HeadScale[i]; math.IsNaN(a) || math.IsInf(a, 0) || !(b > 0) || math.IsInf(b, 0) {
+				return bad("head_shift[%d] = %v, head_scale[%d] = %v: want finite values and a positive scale", i, a, i, b)
+			}
+		}
+	}
+	if c.DMP.DirectForcing && (c.DMP.OnlyG || c.Head != HeadNDP) {
+		return bad("direct_forcing needs an ndp head with a forcing term (not only_g)")
 	}
 	if c.ValueHeads < 0 {
 		return bad("value_heads = %d is negative", c.ValueHeads)

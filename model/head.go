@@ -19,10 +19,14 @@ import (
 // is an offset from the start y0:
 //
 //	g_d = row[goal(d)] · GoalScale/OutputScale (+ y0_d),   aux_j = row[dmp+j] / OutputScale.
+//
+// A standardised head (HeadShift, HeadScale) first maps the DMP part,
+// row_i ← shift_i + scale_i·row_i, then decodes as above.
 type headLayout struct {
-	D, N, Aux int
-	OnlyG     bool
-	Relative  bool
+	D, N, Aux    int
+	OnlyG        bool
+	Relative     bool
+	Shift, Scale []float32 // nil: no standardisation
 	// GoalFactor is GoalScale/OutputScale, or 0 to leave the goals as Φ
 	// gave them (GoalScale unset).
 	GoalFactor float64
@@ -31,6 +35,12 @@ type headLayout struct {
 
 func (c Config) headLayout() headLayout {
 	h := headLayout{D: c.DoF, N: c.DMP.N, Aux: c.AuxOut, OnlyG: c.DMP.OnlyG, Relative: c.GoalRelative, OutScale: c.OutputScale}
+	if len(c.HeadShift) > 0 {
+		h.Shift, h.Scale = make([]float32, len(c.HeadShift)), make([]float32, len(c.HeadScale))
+		for i := range c.HeadShift {
+			h.Shift[i], h.Scale[i] = float32(c.HeadShift[i]), float32(c.HeadScale[i])
+		}
+	}
 	if c.GoalScale > 0 {
 		h.GoalFactor = c.GoalScale / c.OutputScale
 	}
@@ -53,14 +63,22 @@ func (h headLayout) decode(row, y0, w, g, aux []float32) {
 	for j, v := range row[wd : wd+h.Aux] {
 		aux[j] = v / float32(h.OutScale)
 	}
+	at := func(i int) float32 {
+		if h.Shift != nil {
+			return h.Shift[i] + h.Scale[i]*row[i]
+		}
+		return row[i]
+	}
 	N := h.N
 	for d := range h.D {
 		var gd float32
 		if h.OnlyG {
-			gd = row[d]
+			gd = at(d)
 		} else {
-			gd = row[d*(N+1)+N]
-			copy(w[d*N:(d+1)*N], row[d*(N+1):d*(N+1)+N])
+			gd = at(d*(N+1) + N)
+			for i := range N {
+				w[d*N+i] = at(d*(N+1) + i)
+			}
 		}
 		if h.GoalFactor > 0 {
 			gd *= float32(h.GoalFactor)
@@ -102,6 +120,13 @@ func (h headLayout) decodeGraph(head, y0 *graph.Node) (w, g, aux *graph.Node) {
 	if h.Aux > 0 {
 		dmpPart = graph.Slice(head, graph.AxisRange(), graph.AxisRange(0, wd))
 		aux = graph.MulScalar(graph.Slice(head, graph.AxisRange(), graph.AxisRange(wd, wd+h.Aux)), 1/h.OutScale)
+	}
+	if h.Shift != nil {
+		gr := head.Graph()
+		row := func(v []float32) *graph.Node {
+			return graph.BroadcastToDims(graph.Const(gr, [][]float32{v}), B, wd)
+		}
+		dmpPart = graph.Add(row(h.Shift), graph.Mul(row(h.Scale), dmpPart))
 	}
 	if h.OnlyG {
 		g = dmpPart

@@ -71,6 +71,7 @@ func New(cfg Config, b compute.Backend) (m *Model, err error) {
 		if m.dmp, err = nn.NewDMP(dc, cfg.DMP.OnlyG); err != nil {
 			return nil, fmt.Errorf("model: %w", err)
 		}
+		m.dmp.DirectForcing = cfg.DMP.DirectForcing
 		m.omega, _ = nn.ParseOmega(cfg.Omega)
 		if cfg.DMP.LearnAlphaZ {
 			m.alpha = m.Spec.Add("dmp/alpha_z", []int{}, []float32{float32(dc.AlphaZ)})

@@ -78,6 +78,11 @@ func TestConfigValidate(t *testing.T) {
 		{"bad lr", func(c *model.Config) { c.Optim.LR = -1 }, "optimizer"},
 		{"bad extra", func(c *model.Config) { c.Extra = []model.ParamSpec{{Name: "s", Shape: []int{0}}} }, "extra"},
 		{"cnn critic", func(c *model.Config) { c.Net = model.NetCNN; c.ValueHeads = 2 }, "value heads"},
+		{"standardised", standardise, ""},
+		{"short shift", func(c *model.Config) { standardise(c); c.HeadShift = c.HeadShift[1:] }, "head_shift"},
+		{"zero scale", func(c *model.Config) { standardise(c); c.HeadScale[3] = 0 }, "positive scale"},
+		{"nan shift", func(c *model.Config) { standardise(c); c.HeadShift[0] = math.NaN() }, "finite"},
+		{"direct only g", func(c *model.Config) { c.DMP.DirectForcing, c.DMP.OnlyG = true, true }, "direct_forcing"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -93,6 +98,34 @@ func TestConfigValidate(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestDecodeStandardisedHead: a standardised head reads each DMP output
+// as shift + scale·out.
+func TestDecodeStandardisedHead(t *testing.T) {
+	c := smallNDP()
+	standardise(&c)
+	row := make([]float32, c.HeadWidth())
+	for i := range row {
+		row[i] = float32(i) / 10
+	}
+	w, g, err := c.DecodeHead(row, []float32{1, 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	N := c.DMP.N
+	for d := range c.DoF {
+		for i := range N {
+			j := d*(N+1) + i
+			if want := c.HeadShift[j] + c.HeadScale[j]*float64(row[j]); math.Abs(float64(w[d*N+i])-want) > 1e-5 {
+				t.Errorf("w[%d][%d] = %v, want %v", d, i, w[d*N+i], want)
+			}
+		}
+		j := d*(N+1) + N
+		if want := c.HeadShift[j] + c.HeadScale[j]*float64(row[j]); math.Abs(float64(g[d])-want) > 1e-5 {
+			t.Errorf("g[%d] = %v, want %v", d, g[d], want)
+		}
 	}
 }
 
@@ -381,6 +414,17 @@ func TestCheckpointCorrupt(t *testing.T) {
 	}
 }
 
+// standardise gives c a standardised head (shift and scale per DMP output)
+// with direct forcing amplitudes.
+func standardise(c *model.Config) {
+	c.DMP.DirectForcing = true
+	w := c.DoF * (c.DMP.N + 1)
+	c.HeadShift, c.HeadScale = make([]float64, w), make([]float64, w)
+	for i := range w {
+		c.HeadShift[i], c.HeadScale[i] = float64(i%5)-2, 0.5+float64(i%3)
+	}
+}
+
 // TestPolicyMatchesGoMLX checks the pure-Go actor against Forward.
 func TestPolicyMatchesGoMLX(t *testing.T) {
 	mod := func(f func(c *model.Config)) model.Config { c := smallNDP(); f(&c); return c }
@@ -395,6 +439,8 @@ func TestPolicyMatchesGoMLX(t *testing.T) {
 		{"goal relative", mod(func(c *model.Config) { c.GoalRelative = true; c.DMP.Kernel = "inverse-quadric" })},
 		{"goal scale", mod(func(c *model.Config) { c.GoalRelative = true; c.GoalScale = 5 })},
 		{"aux outputs", mod(func(c *model.Config) { c.GoalRelative = true; c.GoalScale = 5; c.AuxOut = 2 })},
+		{"standardised, direct forcing", mod(standardise)},
+		{"standardised, direct, learned alpha", mod(func(c *model.Config) { standardise(c); c.DMP.LearnAlphaZ = true })},
 		{"raw", model.Config{ObsDim: 5, Hidden: []int{8}, Head: model.HeadRaw, OutDim: 3, ValueHeads: 2}},
 	}
 	for _, tc := range tests {

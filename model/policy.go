@@ -124,6 +124,9 @@ func (p *Policy) rollout(y0, dy0 []float32) {
 		x := p.x[d*p.rows : (d+1)*p.rows]
 		if !onlyG {
 			s := g - y0[d]
+			if p.cfg.DMP.DirectForcing {
+				s = 1 // Φ gave u itself
+			}
 			for i := range N {
 				x[i] = s * p.w[d*N+i] // u = (g − y0)·w
 			}

@@ -29,6 +29,9 @@ const (
 type DMP struct {
 	Cfg   dmp.Config // defaults applied
 	OnlyG bool       // forcing term zero: y is driven by the goal alone (the paper's ablation)
+	// DirectForcing takes w as the amplitudes u = (g − y0)·w themselves
+	// (set after NewDMP; see model.DMPConfig).
+	DirectForcing bool
 
 	pos, vel, acc *tensors.Tensor // [N+3, T+1] float32, or [3, T+1] when OnlyG
 	phi           [][]float32     // φ_k, [T·l][N], for RolloutAlpha
@@ -89,8 +92,7 @@ func (d *DMP) Inputs() int {
 func (d *DMP) Rollout(w, g, y0, dy0 *graph.Node) (y, dy, ddy *graph.Node) {
 	cols := []*graph.Node{graph.ExpandAxes(y0, -1), graph.ExpandAxes(dy0, -1), graph.ExpandAxes(g, -1)}
 	if !d.OnlyG {
-		u := graph.Mul(graph.ExpandAxes(graph.Sub(g, y0), -1), w) // u = (g − y0)·w, [B, D, N]
-		cols = append([]*graph.Node{u}, cols...)
+		cols = append([]*graph.Node{d.amplitudes(w, g, y0)}, cols...)
 	}
 	X := graph.Concatenate(cols, -1) // [B, D, N+3]
 	gr := X.Graph()
@@ -98,6 +100,15 @@ func (d *DMP) Rollout(w, g, y0, dy0 *graph.Node) (y, dy, ddy *graph.Node) {
 		return graph.DotGeneral(X, []int{2}, nil, graph.ConstCachedTensor(gr, m), []int{0}, nil)
 	}
 	return apply(d.pos), apply(d.vel), apply(d.acc)
+}
+
+// amplitudes returns the forcing amplitudes u [B, D, N]: (g − y0)·w, or w
+// itself with DirectForcing.
+func (d *DMP) amplitudes(w, g, y0 *graph.Node) *graph.Node {
+	if d.DirectForcing {
+		return w
+	}
+	return graph.Mul(graph.ExpandAxes(graph.Sub(g, y0), -1), w)
 }
 
 // RolloutAlpha integrates the DMP with a learned α_z by unrolling the Euler
@@ -121,7 +132,7 @@ func (d *DMP) RolloutAlpha(alpha, w, g, y0, dy0 *graph.Node) (y, dy *graph.Node)
 	tau, dt := cfg.Tau, cfg.Dt()
 	var u *graph.Node
 	if !d.OnlyG {
-		u = graph.Mul(graph.ExpandAxes(graph.Sub(g, y0), -1), w) // [B, D, N]
+		u = d.amplitudes(w, g, y0)
 	}
 	yk, zk := y0, graph.MulScalar(dy0, tau)
 	ys, vs := []*graph.Node{yk}, []*graph.Node{graph.DivScalar(zk, tau)}

@@ -162,6 +162,37 @@ func TestDMPOnlyG(t *testing.T) {
 	near(t, "dL/dg", got[3], grad.G, 2e-5)
 }
 
+// TestDMPDirectForcing checks the layer that takes u = (g − y0)·w as its
+// input against the dmp package's ForwardU, in the linear form and the
+// unrolled one, and dL/du against the linear form's dL/dw / (g − y0).
+func TestDMPDirectForcing(t *testing.T) {
+	cfg := dmp.Config{N: 5, T: 8, Substeps: 3}
+	for _, alpha := range []float64{-1, 25} { // linear form; unrolled at α_z = 25
+		t.Run(fmt.Sprintf("alpha=%g", alpha), func(t *testing.T) {
+			layer, err := NewDMP(cfg, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			layer.DirectForcing = true
+			c := newDMPCase(rand.New(rand.NewPCG(7, 8)), layer.Cfg, 2, 2)
+			got := runDMP(t, layer, c, alpha)
+			resp, _ := dmp.NewResponse(cfg)
+			want, err := resp.ForwardU(c.w, c.g, c.y0, c.dy0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			near(t, "y", got[0], want, 2e-5)
+			grad, _ := resp.Backward(dmp.Params{W: c.w, G: c.g, Y0: c.y0, DY0: c.dy0}, c.cY, c.cV, nil)
+			dU := make([]float64, len(c.w))
+			for i := range dU {
+				r := i / cfg.N
+				dU[i] = grad.W[i] / (c.g[r] - c.y0[r])
+			}
+			near(t, "dL/du", got[2], dU, 1e-4)
+		})
+	}
+}
+
 // TestDMPLearnedAlpha checks the unrolled integrator against the dmp
 // package's step integrator at several α_z (including clamped ones), its
 // gradients in w, g against the linear form at that α, and dL/dα against a
