@@ -2,7 +2,9 @@
 # The fair Figure 5 of docs/results.md: every learner on the same randomised
 # tasks, 1M env steps, 3 seeds, 5 tasks. Resumable: rerun the same command to
 # continue (finished runs are skipped, partial ones resume from checkpoints).
-#   scripts/figure5.sh fair      PPO, PPO-multi (decision noise), NDP as the paper reads, NDP with Φ's weights ×1
+#   scripts/figure5.sh fair      PPO, PPO-multi (decision noise), NDP as the paper reads, NDP with Φ's weights ×1,
+#                                and NDP at its best: weights ×1, replanning every step (ndp-replan; on pick, throw
+#                                and push its runs are the replan grid's ndp-m1 runs, linked, the same configs)
 #   scripts/figure5.sh authors   the authors' protocol on push and soccer: NDP and PPO-multi on one fixed layout
 #                                (their PPO, on randomised layouts, is the fair grid's)
 #   scripts/figure5.sh replan    plan k = 5, execute m < 5 (--execute) on the tasks where the k-step learners trail:
@@ -15,12 +17,19 @@ cd "$(dirname "$0")/.."
 mode="${1:-fair}"
 shift || true
 common=(rl grid --seeds "${SEEDS:-3}" --steps "${STEPS:-1e6}" --eval-every 10 --workers 2 --out "${OUT:-results/figure5-$mode}")
+if [ "$mode" = fair ] && [ -z "${OUT:-}" ]; then
+  for t in pick throw push; do
+    mkdir -p "results/figure5-replan/$t/ndp-m1" "results/figure5-fair/$t"
+    [ -e "results/figure5-fair/$t/ndp-replan" ] || ln -s "../../figure5-replan/$t/ndp-m1" "results/figure5-fair/$t/ndp-replan"
+  done
+fi
 case "$mode" in
 fair) exec "${NDP:-./bin/ndp}" "${common[@]}" --tasks push,soccer,faucet,throw,pick \
   --variant 'ppo: --algo ppo' \
   --variant 'ppo-multi-dec: --algo ppo-multi --explore decision' \
   --variant 'ndp: --algo ndp' \
-  --variant 'ndp-ws1: --algo ndp --weight-scale 1' "$@" ;;
+  --variant 'ndp-ws1: --algo ndp --weight-scale 1' \
+  --variant 'ndp-replan: --algo ndp --weight-scale 1 --execute 1' "$@" ;;
 authors) exec "${NDP:-./bin/ndp}" "${common[@]}" --tasks push,soccer \
   --variant 'ndp-fixed: --algo ndp --fixed-layout 1' \
   --variant 'ppo-multi-dec-fixed: --algo ppo-multi --explore decision --fixed-layout 1' "$@" ;;
