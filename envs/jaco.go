@@ -2,6 +2,7 @@ package envs
 
 import (
 	_ "embed"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"strings"
@@ -61,12 +62,37 @@ type jacoTask struct {
 	goal     [3]float64
 }
 
-func newJaco(throw bool, cfg config) (Env, error) {
+// jacoTorques are the motor limits (N·m) of the torque-driven Jaco's arm
+// joints j1–j6: about four times the largest torque gravity needs.
+var jacoTorques = [6]float64{30, 40, 30, 10, 5, 5}
+
+// JacoScene returns the MJCF of the throw (else pick) scene. With torque the
+// arm joints j1–j6 are driven by motors (ctrl in N·m, limits jacoTorques)
+// instead of position servos; the fingers keep their servos. Actuator i
+// drives dof i either way.
+func JacoScene(throw, torque bool) string {
 	name, objs := "pick", ""
 	if throw {
 		name, objs = "throw", throwXML
 	}
 	xml := strings.Replace(strings.Replace(jacoXML, "{{OBJECTS}}", objs, 1), "{{TASK}}", name, 1)
+	if torque {
+		for i, lim := range jacoTorques {
+			j := fmt.Sprintf("j%d", i+1)
+			a := strings.Index(xml, `<position name="`+j+`"`)
+			b := a + strings.Index(xml[a:], "/>") + 2
+			xml = xml[:a] + fmt.Sprintf(`<motor name="%s" joint="%s" ctrllimited="true" ctrlrange="%g %g"/>`, j, j, -lim, lim) + xml[b:]
+		}
+	}
+	return xml
+}
+
+func newJaco(throw bool, cfg config) (Env, error) {
+	name := "pick"
+	if throw {
+		name = "throw"
+	}
+	xml := JacoScene(throw, false)
 	m, cfg, err := loadScene(name, xml, JacoFrameSkip, cfg)
 	if err != nil {
 		return nil, err

@@ -167,6 +167,15 @@ int ndp_jac_site(const mjModel* m, const mjData* d, mjtNum* jacp, mjtNum* jacr,
   return 0;
 }
 
+// ndp_full_m writes the dense joint-space inertia matrix M (nv×nv) from the
+// sparse qM of the last forward pass.
+int ndp_full_m(const mjModel* m, const mjData* d, mjtNum* dst, char* err, int errsz) {
+  GUARD(-1);
+  mj_fullM(m, dst, d->qM);
+  ndp_jmp = NULL;
+  return 0;
+}
+
 // ndp_raise_error calls mju_error under the guard; it exists so tests can
 // prove the handler returns control instead of exiting.
 int ndp_raise_error(const char* msg, char* err, int errsz) {

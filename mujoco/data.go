@@ -372,6 +372,23 @@ func (d *Data) JacSite(s int, jacp, jacr []float64) ([]float64, []float64, error
 	return jacp[:3*nv], jacr[:3*nv], nil
 }
 
+// FullM writes the joint-space inertia matrix M (NV×NV, row-major) of the
+// last forward pass (Forward or Step) into dst (allocated when short).
+func (d *Data) FullM(dst []float64) ([]float64, error) {
+	if err := d.ready("inertia"); err != nil {
+		return nil, err
+	}
+	nv := d.m.NV()
+	if len(dst) < nv*nv {
+		dst = make([]float64, nv*nv)
+	}
+	if C.ndp_full_m(d.m.h.p, d.h.p, (*C.mjtNum)(unsafe.Pointer(&dst[0])), d.eb, errBufSize) != 0 {
+		d.broken = true
+		return nil, &Error{Op: "inertia", Msg: d.errText()}
+	}
+	return dst[:nv*nv], nil
+}
+
 // stateParts lists the mjData arrays that carry a simulation forward: the
 // integration state, the controls and applied forces, the solver's warm
 // start (without it a restored simulation drifts from the original by

@@ -153,6 +153,21 @@ func TestStepContactsAndInverse(t *testing.T) {
 	if _, _, err := d.JacSite(99, nil, nil); err == nil {
 		t.Error("out of range site accepted")
 	}
+	M, err := d.FullM(nil)
+	nv := m.NV()
+	if err != nil || len(M) != nv*nv {
+		t.Fatalf("inertia: %v (%d values)", err, len(M))
+	}
+	for i := range nv {
+		if !(M[i*nv+i] > 0) {
+			t.Errorf("M[%d][%d] = %v, want > 0", i, i, M[i*nv+i])
+		}
+		for j := range nv {
+			if M[i*nv+j] != M[j*nv+i] {
+				t.Errorf("M not symmetric at (%d, %d)", i, j)
+			}
+		}
+	}
 }
 
 func TestNaNIsReported(t *testing.T) {

@@ -1,0 +1,183 @@
+// Package controllers turns targets into joint torques at the physics rate,
+// for arms whose joints are driven by motors: an operational-space
+// controller of an end-effector position (what VICES's actions command) and
+// a joint-space impedance controller (what a planned joint trajectory
+// needs). Both read the state of a [mujoco.Data] whose kinematics are
+// current (call Forward after changing the state) and write one torque per
+// controlled dof. Both add the bias forces qfrc_bias (gravity, Coriolis and
+// centrifugal), so that an arm at its target holds still; do not also turn
+// on the Data's gravity compensation for those dofs.
+package controllers
+
+import (
+	"fmt"
+	"math"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/ndp-go/ndp/mujoco"
+)
+
+// OSC is an operational-space controller of a site's position. With J the
+// site's translational Jacobian over the controlled dofs (3×n), M the
+// joint-space inertia (n×n) and b the bias forces:
+//
+//	ẍ* = Kp∘(x* − x) − Kd∘ẋ,            ẋ = J·q̇
+//	Λ  = (J M⁻¹ Jᵀ)⁻¹                    (the inertia the site feels)
+//	τ  = Jᵀ Λ ẍ* + Nᵀ·(NullKp·(q₀ − q) − NullKd·q̇) + b
+//
+// where N = I − J̄ J with J̄ = M⁻¹ Jᵀ Λ, so that the posture term (toward
+// Posture q₀, or damping only when Posture is nil) does not disturb the site.
+// Kp is in 1/s² (the site's commanded acceleration per metre of error).
+type OSC struct {
+	Site           int        // the controlled site (e.g. the tool centre point)
+	Dofs           []int      // the controlled dofs, in the order of the torques: hinge or slide joints before any free or ball joint, so that dof i is qpos i
+	Kp             [3]float64 // stiffness per axis, 1/s²
+	Kd             [3]float64 // damping per axis, 1/s; 0: critically damped, 2√Kp
+	NullKp, NullKd float64    // posture stiffness and damping in the null space (1/s², 1/s)
+	Posture        []float64  // q₀ per controlled dof, or nil
+
+	jacp, jacr, full []float64
+}
+
+// Torques returns the torques (one per dof of c.Dofs, into tau when it is
+// long enough) that drive the site toward target.
+func (c *OSC) Torques(d *mujoco.Data, target [3]float64, tau []float64) ([]float64, error) {
+	n := len(c.Dofs)
+	if err := c.check(d); err != nil {
+		return nil, err
+	}
+	nv := d.Model().NV()
+	var err error
+	if c.jacp, c.jacr, err = d.JacSite(c.Site, c.jacp, c.jacr); err != nil {
+		return nil, err
+	}
+	if c.full, err = d.FullM(c.full); err != nil {
+		return nil, err
+	}
+	J := mat.NewDense(3, n, nil)
+	M := mat.NewSymDense(n, nil)
+	qd := mat.NewVecDense(n, nil)
+	for a, i := range c.Dofs {
+		for r := range 3 {
+			J.Set(r, a, c.jacp[r*nv+i])
+		}
+		for b, j := range c.Dofs[a:] {
+			M.SetSym(a, a+b, c.full[i*nv+j])
+		}
+		qd.SetVec(a, d.QVel()[i])
+	}
+	var chol mat.Cholesky
+	if !chol.Factorize(M) {
+		return nil, fmt.Errorf("controllers: the inertia of dofs %v is not positive definite", c.Dofs)
+	}
+	// MinvJT = M⁻¹ Jᵀ (n×3); Λ⁻¹ = J M⁻¹ Jᵀ (3×3).
+	var MinvJT, lamInv, lam mat.Dense
+	if err := chol.SolveTo(&MinvJT, J.T()); err != nil {
+		return nil, fmt.Errorf("controllers: %w", err)
+	}
+	lamInv.Mul(J, &MinvJT)
+	for r := range 3 { // a site at a singularity: damp Λ⁻¹ rather than invert a singular matrix
+		lamInv.Set(r, r, lamInv.At(r, r)+1e-6)
+	}
+	if err := lam.Inverse(&lamInv); err != nil {
+		return nil, fmt.Errorf("controllers: task-space inertia: %w", err)
+	}
+	var xd mat.VecDense
+	xd.MulVec(J, qd)
+	pos := d.SiteXPos()[3*c.Site : 3*c.Site+3]
+	acc := mat.NewVecDense(3, nil)
+	for r := range 3 {
+		kd := c.Kd[r]
+		if kd == 0 {
+			kd = 2 * math.Sqrt(c.Kp[r])
+		}
+		acc.SetVec(r, c.Kp[r]*(target[r]-pos[r])-kd*xd.AtVec(r))
+	}
+	var F, t mat.VecDense
+	F.MulVec(&lam, acc)
+	t.MulVec(J.T(), &F)
+	if c.NullKp != 0 || c.NullKd != 0 {
+		null := mat.NewVecDense(n, nil)
+		for a, i := range c.Dofs {
+			v := -c.NullKd * d.QVel()[i]
+			if c.Posture != nil {
+				v += c.NullKp * (c.Posture[a] - d.QPos()[i])
+			}
+			null.SetVec(a, v)
+		}
+		// Nᵀ·null = null − Jᵀ J̄ᵀ null, with J̄ᵀ = Λ J M⁻¹.
+		var jbarT mat.Dense
+		jbarT.Mul(&lam, MinvJT.T())
+		var proj, back mat.VecDense
+		proj.MulVec(&jbarT, null)
+		back.MulVec(J.T(), &proj)
+		null.SubVec(null, &back)
+		t.AddVec(&t, null)
+	}
+	if len(tau) < n {
+		tau = make([]float64, n)
+	}
+	bias := d.QfrcBias()
+	for a, i := range c.Dofs {
+		tau[a] = t.AtVec(a) + bias[i]
+	}
+	return tau[:n], nil
+}
+
+func (c *OSC) check(d *mujoco.Data) error {
+	m := d.Model()
+	if c.Site < 0 || c.Site >= m.NSite() {
+		return fmt.Errorf("controllers: site %d out of range [0,%d)", c.Site, m.NSite())
+	}
+	if err := checkDofs(c.Dofs, m.NV()); err != nil {
+		return err
+	}
+	if c.Posture != nil && len(c.Posture) != len(c.Dofs) {
+		return fmt.Errorf("controllers: posture has %d values for %d dofs", len(c.Posture), len(c.Dofs))
+	}
+	return nil
+}
+
+func checkDofs(dofs []int, nv int) error {
+	if len(dofs) == 0 {
+		return fmt.Errorf("controllers: no dofs to control")
+	}
+	for _, i := range dofs {
+		if i < 0 || i >= nv {
+			return fmt.Errorf("controllers: dof %d out of range [0,%d)", i, nv)
+		}
+	}
+	return nil
+}
+
+// JointImpedance holds joints at a posture: with b the bias forces,
+//
+//	τ = Kp·(q* − q) − Kd·q̇ + b
+//
+// per controlled dof (the same layout rule as OSC.Dofs).
+type JointImpedance struct {
+	Dofs []int
+	Kp   []float64 // stiffness per dof, N·m/rad
+	Kd   []float64 // damping per dof, N·m·s/rad
+}
+
+// Torques returns the torques (into tau when it is long enough) that pull
+// the dofs toward target [len(Dofs)].
+func (c *JointImpedance) Torques(d *mujoco.Data, target, tau []float64) ([]float64, error) {
+	n := len(c.Dofs)
+	if err := checkDofs(c.Dofs, d.Model().NV()); err != nil {
+		return nil, err
+	}
+	if len(c.Kp) != n || len(c.Kd) != n || len(target) != n {
+		return nil, fmt.Errorf("controllers: %d dofs, %d stiffnesses, %d dampings and %d targets", n, len(c.Kp), len(c.Kd), len(target))
+	}
+	if len(tau) < n {
+		tau = make([]float64, n)
+	}
+	q, qd, bias := d.QPos(), d.QVel(), d.QfrcBias()
+	for a, i := range c.Dofs {
+		tau[a] = c.Kp[a]*(target[a]-q[i]) - c.Kd[a]*qd[i] + bias[i]
+	}
+	return tau[:n], nil
+}

@@ -1,0 +1,136 @@
+package controllers
+
+import (
+	"math"
+	"testing"
+
+	"github.com/ndp-go/ndp/envs"
+	"github.com/ndp-go/ndp/mujoco"
+)
+
+var arm = []int{0, 1, 2, 3, 4, 5} // the Jaco's arm dofs j1–j6 (fingers 6–8, then the cube)
+
+// torqueJaco loads the torque-driven Jaco of the pick scene with the arm at q.
+func torqueJaco(t *testing.T, q []float64) (*mujoco.Model, *mujoco.Data) {
+	t.Helper()
+	m, err := mujoco.LoadXML(envs.JacoScene(false, true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := mujoco.NewData(m)
+	if err != nil {
+		m.Close()
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close(); m.Close() })
+	copy(d.QPos(), q)
+	if err := d.Forward(); err != nil {
+		t.Fatal(err)
+	}
+	return m, d
+}
+
+// run steps the simulation for seconds, applying control's torques to the
+// arm before every physics step.
+func run(t *testing.T, d *mujoco.Data, seconds float64, control func() ([]float64, error)) {
+	t.Helper()
+	steps := int(seconds / d.Model().Timestep())
+	for range steps {
+		if err := d.Forward(); err != nil {
+			t.Fatal(err)
+		}
+		tau, err := control()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for a, i := range arm {
+			d.Ctrl()[i] = tau[a]
+		}
+		if err := d.Step(1); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := d.Forward(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestOSCReachesTargets: the operational-space controller brings the Jaco's
+// tool centre point within 1 cm of targets around its workspace, from a
+// bent posture (the motors clip the torques to their limits).
+func TestOSCReachesTargets(t *testing.T) {
+	start := []float64{0, 0.6, 1.2, 0.9, 0, 0}
+	for _, target := range [][3]float64{{0.45, 0.1, 0.3}, {0.3, -0.3, 0.5}, {0.55, 0.2, 0.15}, {0.2, 0.35, 0.6}} {
+		m, d := torqueJaco(t, start)
+		tcp, err := m.ID(mujoco.ObjSite, "tcp")
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := &OSC{Site: tcp, Dofs: arm, Kp: [3]float64{100, 100, 100}, NullKd: 2, NullKp: 10, Posture: start}
+		var tau []float64
+		run(t, d, 3, func() ([]float64, error) {
+			var err error
+			tau, err = c.Torques(d, target, tau)
+			return tau, err
+		})
+		p := d.SiteXPos()[3*tcp : 3*tcp+3]
+		dist := math.Sqrt(sq(p[0]-target[0]) + sq(p[1]-target[1]) + sq(p[2]-target[2]))
+		t.Logf("target %v: reached %.4f %.4f %.4f, %.2f mm away", target, p[0], p[1], p[2], 1000*dist)
+		if dist > 0.01 {
+			t.Errorf("target %v: the tool centre point ends %.1f mm away, want ≤ 10", target, 1000*dist)
+		}
+	}
+}
+
+// TestJointImpedanceHoldsAgainstGravity: with the bias forces the impedance
+// controller holds a bent posture (gravity pulls at every joint), within
+// 0.005 rad; without them the same gains let the arm sag.
+func TestJointImpedanceHoldsAgainstGravity(t *testing.T) {
+	posture := []float64{0.3, 0.7, 1.1, 0.6, 0.2, 0}
+	worst := func(withBias bool) float64 {
+		_, d := torqueJaco(t, posture)
+		c := &JointImpedance{Dofs: arm, Kp: []float64{50, 50, 50, 20, 10, 10}, Kd: []float64{5, 5, 5, 2, 1, 1}}
+		var tau []float64
+		run(t, d, 2, func() ([]float64, error) {
+			var err error
+			tau, err = c.Torques(d, posture, tau)
+			if err == nil && !withBias {
+				for a, i := range arm {
+					tau[a] -= d.QfrcBias()[i]
+				}
+			}
+			return tau, err
+		})
+		w := 0.0
+		for a, i := range arm {
+			w = math.Max(w, math.Abs(d.QPos()[i]-posture[a]))
+		}
+		return w
+	}
+	held, sagged := worst(true), worst(false)
+	t.Logf("largest joint error after 2 s: %.5f rad with bias forces, %.4f rad without", held, sagged)
+	if held > 0.005 {
+		t.Errorf("posture held within %.4f rad, want ≤ 0.005", held)
+	}
+	if sagged < 10*held {
+		t.Errorf("without bias forces the error is %.4f rad, not clearly worse than %.4f: gravity is not loading the test", sagged, held)
+	}
+}
+
+func TestControllersRejectBadSetups(t *testing.T) {
+	_, d := torqueJaco(t, make([]float64, 6))
+	if _, err := (&OSC{Site: 99, Dofs: arm}).Torques(d, [3]float64{}, nil); err == nil {
+		t.Error("OSC with an unknown site: no error")
+	}
+	if _, err := (&OSC{Site: 0, Dofs: []int{0, 99}}).Torques(d, [3]float64{}, nil); err == nil {
+		t.Error("OSC with a dof out of range: no error")
+	}
+	if _, err := (&OSC{Site: 0, Dofs: arm, Posture: []float64{0}}).Torques(d, [3]float64{}, nil); err == nil {
+		t.Error("OSC with a short posture: no error")
+	}
+	if _, err := (&JointImpedance{Dofs: arm, Kp: []float64{1}}).Torques(d, make([]float64, 6), nil); err == nil {
+		t.Error("impedance with short gains: no error")
+	}
+}
+
+func sq(x float64) float64 { return x * x }
