@@ -3,8 +3,8 @@
 // controller of an end-effector position (what VICES's actions command) and
 // a joint-space impedance controller (what a planned joint trajectory
 // needs). Both read the state of a [mujoco.Data] whose kinematics are
-// current (call Forward after changing the state) and write one torque per
-// controlled dof. Both add the bias forces qfrc_bias (gravity, Coriolis and
+// current (between Data.Step1 and Data.Step2 at the physics rate, or after
+// Forward) and write one torque per controlled dof. Both add the bias forces qfrc_bias (gravity, Coriolis and
 // centrifugal), so that an arm at its target holds still; do not also turn
 // on the Data's gravity compensation for those dofs.
 package controllers

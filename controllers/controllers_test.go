@@ -31,12 +31,11 @@ func torqueJaco(t *testing.T, q []float64) (*mujoco.Model, *mujoco.Data) {
 }
 
 // run steps the simulation for seconds, applying control's torques to the
-// arm before every physics step.
+// arm in every physics step (between Step1 and Step2, on the current state).
 func run(t *testing.T, d *mujoco.Data, seconds float64, control func() ([]float64, error)) {
 	t.Helper()
-	steps := int(seconds / d.Model().Timestep())
-	for range steps {
-		if err := d.Forward(); err != nil {
+	for range int(seconds / d.Model().Timestep()) {
+		if err := d.Step1(); err != nil {
 			t.Fatal(err)
 		}
 		tau, err := control()
@@ -46,7 +45,7 @@ func run(t *testing.T, d *mujoco.Data, seconds float64, control func() ([]float6
 		for a, i := range arm {
 			d.Ctrl()[i] = tau[a]
 		}
-		if err := d.Step(1); err != nil {
+		if err := d.Step2(); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -159,6 +159,49 @@ int ndp_step(const mjModel* m, mjData* d, int nstep, const int* gc, int ngc,
   return 0;
 }
 
+// ndp_step1 is the first half of a physics step (mj_step1: positions,
+// velocities, kinematics, inertia and bias forces of the current state), so
+// that a controller can read a consistent state and set the controls
+// before ndp_step2 integrates.
+int ndp_step1(const mjModel* m, mjData* d, char* err, int errsz, int* badwarn) {
+  GUARD(-1);
+  int before[4];
+  for (int k = 0; k < 4; k++) before[k] = d->warning[bad_warnings[k]].number;
+  *badwarn = -1;
+  mj_step1(m, d);  // checks positions and velocities: a bad one resets d here
+  for (int k = 0; k < 4; k++) {
+    if (d->warning[bad_warnings[k]].number != before[k]) {
+      *badwarn = bad_warnings[k];
+      ndp_jmp = NULL;
+      return 1;
+    }
+  }
+  ndp_jmp = NULL;
+  return 0;
+}
+
+// ndp_step2 finishes the step (mj_step2: actuation, acceleration,
+// integration), with gravity compensation from step1's bias forces, and
+// reports a bad-state warning like ndp_step.
+int ndp_step2(const mjModel* m, mjData* d, const int* gc, int ngc,
+              char* err, int errsz, int* badwarn) {
+  GUARD(-1);
+  int before[4];
+  for (int k = 0; k < 4; k++) before[k] = d->warning[bad_warnings[k]].number;
+  *badwarn = -1;
+  for (int k = 0; k < ngc; k++) d->qfrc_applied[gc[k]] = d->qfrc_bias[gc[k]];
+  mj_step2(m, d);
+  for (int k = 0; k < 4; k++) {
+    if (d->warning[bad_warnings[k]].number != before[k]) {
+      *badwarn = bad_warnings[k];
+      ndp_jmp = NULL;
+      return 1;
+    }
+  }
+  ndp_jmp = NULL;
+  return 0;
+}
+
 int ndp_jac_site(const mjModel* m, const mjData* d, mjtNum* jacp, mjtNum* jacr,
                  int site, char* err, int errsz) {
   GUARD(-1);

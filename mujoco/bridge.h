@@ -14,6 +14,9 @@ int ndp_step(const mjModel* m, mjData* d, int nstep, const int* gc, int ngc,
              char* err, int errsz, int* badwarn);
 int ndp_jac_site(const mjModel* m, const mjData* d, mjtNum* jacp, mjtNum* jacr,
                  int site, char* err, int errsz);
+int ndp_step1(const mjModel* m, mjData* d, char* err, int errsz, int* badwarn);
+int ndp_step2(const mjModel* m, mjData* d, const int* gc, int ngc,
+              char* err, int errsz, int* badwarn);
 int ndp_full_m(const mjModel* m, const mjData* d, mjtNum* dst, char* err, int errsz);
 int ndp_raise_error(const char* msg, char* err, int errsz);
 long ndp_warning_count(void);

@@ -225,7 +225,33 @@ func (d *Data) Step(n int) error {
 	if n <= 0 {
 		return fmt.Errorf("mujoco: step count %d must be positive", n)
 	}
-	rc := C.ndp_step(d.m.h.p, d.h.p, C.int(n), d.gcPtr, C.int(len(d.gc)), d.eb, errBufSize, d.bad)
+	return d.stepResult("step", C.ndp_step(d.m.h.p, d.h.p, C.int(n), d.gcPtr, C.int(len(d.gc)), d.eb, errBufSize, d.bad))
+}
+
+// Step1 is the first half of one physics step: it computes the current
+// state's kinematics, inertia (FullM), Jacobians and bias forces, so that a
+// controller can read them and set Ctrl before [Data.Step2] integrates.
+// Step1 then Step2 is one Step(1) (the scenes' Euler integrator), with
+// gravity compensation from the fresh bias forces. A bad state (checked
+// here and in Step2) is an *UnstableError, as from Step.
+func (d *Data) Step1() error {
+	if err := d.ready("step1"); err != nil {
+		return err
+	}
+	return d.stepResult("step1", C.ndp_step1(d.m.h.p, d.h.p, d.eb, errBufSize, d.bad))
+}
+
+// Step2 finishes the physics step begun by [Data.Step1], with the errors of
+// [Data.Step].
+func (d *Data) Step2() error {
+	if err := d.ready("step2"); err != nil {
+		return err
+	}
+	return d.stepResult("step2", C.ndp_step2(d.m.h.p, d.h.p, d.gcPtr, C.int(len(d.gc)), d.eb, errBufSize, d.bad))
+}
+
+// stepResult turns a stepping shim's return code into an error.
+func (d *Data) stepResult(op string, rc C.int) error {
 	switch rc {
 	case 0:
 		return nil
@@ -235,7 +261,7 @@ func (d *Data) Step(n int) error {
 		return &UnstableError{Warning: int(bad), Info: int(w.lastinfo), Time: float64(d.h.p.time)}
 	default:
 		d.broken = true
-		return &Error{Op: "step", Msg: d.errText()}
+		return &Error{Op: op, Msg: d.errText()}
 	}
 }
 

@@ -253,3 +253,53 @@ func BenchmarkStep(b *testing.B) {
 		}
 	}
 }
+
+// TestStepHalves: Step1 then Step2 is Step(1), exactly, and a bad state
+// found in the second half is reported as by Step.
+func TestStepHalves(t *testing.T) {
+	m, a := load(t)
+	defer m.Close()
+	defer a.Close()
+	b, err := NewData(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	for _, d := range []*Data{a, b} {
+		d.QVel()[0] = 0.7
+		d.Ctrl()[0] = 0.3
+	}
+	for range 200 {
+		if err := a.Step(1); err != nil {
+			t.Fatal(err)
+		}
+		if err := b.Step1(); err != nil {
+			t.Fatal(err)
+		}
+		if err := b.Step2(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i, v := range a.QPos() {
+		if b.QPos()[i] != v {
+			t.Fatalf("after 200 steps qpos[%d] is %v by halves, %v by Step", i, b.QPos()[i], v)
+		}
+	}
+	for i, v := range a.QVel() {
+		if b.QVel()[i] != v {
+			t.Fatalf("after 200 steps qvel[%d] is %v by halves, %v by Step", i, b.QVel()[i], v)
+		}
+	}
+	b.QVel()[0] = math.Inf(1)
+	var ue *UnstableError
+	if err := b.Step1(); !errors.As(err, &ue) {
+		t.Errorf("Step1 on an infinite velocity: %v, want an UnstableError", err)
+	}
+	if err := b.Step1(); err != nil { // MuJoCo has reset the state
+		t.Fatal(err)
+	}
+	b.Ctrl()[0] = math.NaN()
+	if err := b.Step2(); !errors.As(err, &ue) {
+		t.Errorf("Step2 with a NaN control: %v, want an UnstableError", err)
+	}
+}
