@@ -1,9 +1,10 @@
-package controllers
+package controllers_test
 
 import (
 	"math"
 	"testing"
 
+	"github.com/ndp-go/ndp/controllers"
 	"github.com/ndp-go/ndp/envs"
 	"github.com/ndp-go/ndp/mujoco"
 )
@@ -65,7 +66,7 @@ func TestOSCReachesTargets(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		c := &OSC{Site: tcp, Dofs: arm, Kp: [3]float64{100, 100, 100}, NullKd: 2, NullKp: 10, Posture: start}
+		c := &controllers.OSC{Site: tcp, Dofs: arm, Kp: [3]float64{100, 100, 100}, NullKd: 2, NullKp: 10, Posture: start}
 		var tau []float64
 		run(t, d, 3, func() ([]float64, error) {
 			var err error
@@ -88,7 +89,7 @@ func TestJointImpedanceHoldsAgainstGravity(t *testing.T) {
 	posture := []float64{0.3, 0.7, 1.1, 0.6, 0.2, 0}
 	worst := func(withBias bool) float64 {
 		_, d := torqueJaco(t, posture)
-		c := &JointImpedance{Dofs: arm, Kp: []float64{50, 50, 50, 20, 10, 10}, Kd: []float64{5, 5, 5, 2, 1, 1}}
+		c := &controllers.JointImpedance{Dofs: arm, Kp: []float64{50, 50, 50, 20, 10, 10}, Kd: []float64{5, 5, 5, 2, 1, 1}}
 		var tau []float64
 		run(t, d, 2, func() ([]float64, error) {
 			var err error
@@ -118,16 +119,16 @@ func TestJointImpedanceHoldsAgainstGravity(t *testing.T) {
 
 func TestControllersRejectBadSetups(t *testing.T) {
 	_, d := torqueJaco(t, make([]float64, 6))
-	if _, err := (&OSC{Site: 99, Dofs: arm}).Torques(d, [3]float64{}, nil); err == nil {
+	if _, err := (&controllers.OSC{Site: 99, Dofs: arm}).Torques(d, [3]float64{}, nil); err == nil {
 		t.Error("OSC with an unknown site: no error")
 	}
-	if _, err := (&OSC{Site: 0, Dofs: []int{0, 99}}).Torques(d, [3]float64{}, nil); err == nil {
+	if _, err := (&controllers.OSC{Site: 0, Dofs: []int{0, 99}}).Torques(d, [3]float64{}, nil); err == nil {
 		t.Error("OSC with a dof out of range: no error")
 	}
-	if _, err := (&OSC{Site: 0, Dofs: arm, Posture: []float64{0}}).Torques(d, [3]float64{}, nil); err == nil {
+	if _, err := (&controllers.OSC{Site: 0, Dofs: arm, Posture: []float64{0}}).Torques(d, [3]float64{}, nil); err == nil {
 		t.Error("OSC with a short posture: no error")
 	}
-	if _, err := (&JointImpedance{Dofs: arm, Kp: []float64{1}}).Torques(d, make([]float64, 6), nil); err == nil {
+	if _, err := (&controllers.JointImpedance{Dofs: arm, Kp: []float64{1}}).Torques(d, make([]float64, 6), nil); err == nil {
 		t.Error("impedance with short gains: no error")
 	}
 }

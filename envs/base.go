@@ -140,7 +140,51 @@ func (e *simEnv) Step(action []float64) ([]float64, float64, bool, Info, error) 
 	}
 	e.t.apply(e.data, e.act)
 	e.steps++
-	return e.finishStep(Info{Step: e.steps}, e.data.Step(e.skip))
+	return e.finishStep(Info{Step: e.steps}, stepControlled(e.t, e.data, e.skip, nil))
+}
+
+// TorqueSuffix names the torque-driven variant of a task: "pick" + TorqueSuffix.
+const TorqueSuffix = "-torque"
+
+// controlled is a task whose motors a controller may drive at the physics
+// rate (the torque-driven arms): when controls() is true, control sets Ctrl
+// from the current state before every physics step.
+type controlled interface {
+	controls() bool
+	control(d *mujoco.Data) error
+}
+
+// stepControlled advances n physics steps. before(i), if set, runs before
+// step i (dense setpoints); a controlled task's control runs inside every
+// step, on the state of its first half (Data.Step1), so that it reads
+// current kinematics and bias forces.
+func stepControlled(t task, d *mujoco.Data, n int, before func(i int)) error {
+	c, ok := t.(controlled)
+	ok = ok && c.controls() // others step exactly as before: Step(1) per step
+	if !ok && before == nil {
+		return d.Step(n)
+	}
+	for i := range n {
+		if before != nil {
+			before(i)
+		}
+		if !ok {
+			if err := d.Step(1); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := d.Step1(); err != nil {
+			return err
+		}
+		if err := c.control(d); err != nil {
+			return err
+		}
+		if err := d.Step2(); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // finishStep observes, rewards and bookkeeps after the physics of one env

@@ -128,8 +128,8 @@ func (e *simEnv) ExtraDim() int { return e.ActDim() - e.PositionDim() }
 
 // Commanded writes the current position targets to dst.
 func (e *simEnv) Commanded(dst []float64) {
-	if _, ok := e.t.(*jacoTask); ok {
-		copy(dst, e.data.Ctrl()[:9])
+	if t, ok := e.t.(*jacoTask); ok {
+		copy(dst, t.targets(e.data))
 		return
 	}
 	copy(dst, e.data.MocapPos()[0:3])
@@ -154,9 +154,9 @@ func (e *simEnv) setTarget(sp []float64) int {
 		return clamp(v, lo, hi)
 	}
 	if t, ok := e.t.(*jacoTask); ok {
-		ctrl := e.data.Ctrl()
+		target := t.targets(e.data)
 		for i := range 9 {
-			ctrl[i] = clip(sp[i], t.lo[i], t.hi[i])
+			target[i] = clip(sp[i], t.lo[i], t.hi[i])
 		}
 		return n
 	}
@@ -199,12 +199,6 @@ func (e *simEnv) StepSetpoints(setpoints, extra []float64) ([]float64, float64, 
 	}
 	e.steps++
 	info := Info{Step: e.steps}
-	var err error
-	for i := range e.skip {
-		e.clipped += e.setTarget(setpoints[i*D : (i+1)*D])
-		if err = e.data.Step(1); err != nil {
-			break
-		}
-	}
+	err := stepControlled(e.t, e.data, e.skip, func(i int) { e.clipped += e.setTarget(setpoints[i*D : (i+1)*D]) })
 	return e.finishStep(info, err)
 }

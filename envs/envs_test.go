@@ -33,7 +33,7 @@ func mustMake(t testing.TB, name string, opts ...Option) Env {
 }
 
 func TestRegistry(t *testing.T) {
-	want := []string{"faucet", "pick", "push", "push-easy", "soccer", "throw"}
+	want := []string{"faucet", "pick", "pick-torque", "push", "push-easy", "soccer", "throw", "throw-torque"}
 	if got := Names(); !slices.Equal(got, want) {
 		t.Fatalf("Names() = %v, want %v", got, want)
 	}

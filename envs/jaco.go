@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"strings"
 
+	"github.com/ndp-go/ndp/controllers"
 	"github.com/ndp-go/ndp/envs/render"
 	"github.com/ndp-go/ndp/mujoco"
 )
@@ -53,7 +54,14 @@ func JacoLayout() Layout {
 }
 
 type jacoTask struct {
-	throw    bool
+	throw bool
+	// torque: the arm joints are motors driven at the physics rate by a
+	// joint-impedance controller toward target (the same gains as the
+	// position servos, plus the bias forces); the fingers keep their servos.
+	torque   bool
+	target   [9]float64 // joint targets in torque mode (else they live in Ctrl)
+	imp      controllers.JointImpedance
+	tau      []float64
 	cubeQ    int // free joint qpos address
 	cubeV    int // free joint dof address
 	cubeBody int
@@ -87,17 +95,17 @@ func JacoScene(throw, torque bool) string {
 	return xml
 }
 
-func newJaco(throw bool, cfg config) (Env, error) {
-	name := "pick"
-	if throw {
-		name = "throw"
-	}
-	xml := JacoScene(throw, false)
-	m, cfg, err := loadScene(name, xml, JacoFrameSkip, cfg)
+// jacoServoKp are the position servos' gains (N·m/rad) of j1–j6 in
+// jaco.xml; the torque-driven arm's impedance controller uses the same.
+var jacoServoKp = []float64{150, 300, 200, 60, 30, 30}
+
+func newJaco(throw, torque bool, cfg config) (Env, error) {
+	t := &jacoTask{throw: throw, torque: torque}
+	name := t.name()
+	m, cfg, err := loadScene(name, JacoScene(throw, torque), JacoFrameSkip, cfg)
 	if err != nil {
 		return nil, err
 	}
-	t := &jacoTask{throw: throw}
 	j, err := mustID(m, mujoco.ObjJoint, "cube")
 	if err != nil {
 		return nil, err
@@ -114,29 +122,65 @@ func newJaco(throw bool, cfg config) (Env, error) {
 	for i := 0; i < 9; i++ {
 		t.lo[i], t.hi[i], _ = m.CtrlRange(i)
 	}
+	// Joints 0-8 are the arm and fingers (dofs 0-8); the cube comes after.
+	compensated := []int{0, 1, 2, 3, 4, 5, 6, 7, 8}
+	if torque {
+		for i := range 6 { // the motors' ranges are torques; the joints' ranges bound the targets
+			t.lo[i], t.hi[i], _ = m.JointRange(i)
+		}
+		t.imp = controllers.JointImpedance{Dofs: compensated[:6], Kp: jacoServoKp, Kd: make([]float64, 6)}
+		compensated = compensated[6:] // the controller adds the arm's bias forces itself
+	}
 	e, err := newSimEnv(t, m, cfg)
 	if err != nil {
 		return nil, err
 	}
-	// Joints 0-8 are the arm and fingers (dofs 0-8); the cube comes after.
-	if err := e.data.SetGravityCompensation([]int{0, 1, 2, 3, 4, 5, 6, 7, 8}); err != nil {
+	if err := e.data.SetGravityCompensation(compensated); err != nil {
 		return nil, err
 	}
 	return e, nil
 }
 
 func (t *jacoTask) name() string {
+	n := "pick"
 	if t.throw {
-		return "throw"
+		n = "throw"
 	}
-	return "pick"
+	if t.torque {
+		n += TorqueSuffix
+	}
+	return n
 }
-func (t *jacoTask) episodeState() [][]float64 { return [][]float64{t.goal[:]} }
-func (t *jacoTask) obsDim() int               { return JacoObsDim }
-func (t *jacoTask) actDim() int               { return JacoActDim }
-func (t *jacoTask) maxSteps() int             { return JacoMaxSteps }
-func (t *jacoTask) frameSkip() int            { return JacoFrameSkip }
-func (t *jacoTask) layout() Layout            { return JacoLayout() }
+func (t *jacoTask) episodeState() [][]float64 { return [][]float64{t.goal[:], t.target[:]} }
+
+// targets returns where the joint targets live: Ctrl with position servos,
+// t.target with motors.
+func (t *jacoTask) targets(d *mujoco.Data) []float64 {
+	if t.torque {
+		return t.target[:]
+	}
+	return d.Ctrl()[:9]
+}
+
+func (t *jacoTask) controls() bool { return t.torque }
+
+// control implements controlled: the arm's torques toward its targets, and
+// the fingers' servo targets.
+func (t *jacoTask) control(d *mujoco.Data) error {
+	var err error
+	if t.tau, err = t.imp.Torques(d, t.target[:6], t.tau); err != nil {
+		return err
+	}
+	ctrl := d.Ctrl()
+	copy(ctrl[:6], t.tau)
+	copy(ctrl[6:9], t.target[6:9])
+	return nil
+}
+func (t *jacoTask) obsDim() int    { return JacoObsDim }
+func (t *jacoTask) actDim() int    { return JacoActDim }
+func (t *jacoTask) maxSteps() int  { return JacoMaxSteps }
+func (t *jacoTask) frameSkip() int { return JacoFrameSkip }
+func (t *jacoTask) layout() Layout { return JacoLayout() }
 func (t *jacoTask) camera() render.Camera {
 	return render.Camera{Eye: [3]float64{0.6, -1.6, 1.1}, LookAt: [3]float64{0.55, 0, 0.25}, FovY: 45}
 }
@@ -159,10 +203,10 @@ func jacoIK(p [3]float64, yaw float64) [6]float64 {
 }
 
 func (t *jacoTask) setJoints(d *mujoco.Data, q []float64) {
-	qpos, ctrl := d.QPos(), d.Ctrl()
+	qpos, target := d.QPos(), t.targets(d)
 	for i, v := range q {
 		v = clamp(v, t.lo[i], t.hi[i])
-		qpos[i], ctrl[i] = v, v
+		qpos[i], target[i] = v, v
 	}
 }
 
@@ -192,8 +236,8 @@ func (t *jacoTask) reset(d *mujoco.Data, rng *rand.Rand) error {
 	arm := jacoIK(tcp, 0)
 	q := []float64{arm[0], arm[1], arm[2], arm[3], 0, arm[5], 0.25, 0.25, 0.25}
 	t.setJoints(d, q)
-	ctrl := d.Ctrl()
-	ctrl[6], ctrl[7], ctrl[8] = 0.45, 0.45, 0.45
+	target := t.targets(d)
+	target[6], target[7], target[8] = 0.45, 0.45, 0.45
 	if err := d.Forward(); err != nil {
 		return err
 	}
@@ -206,13 +250,13 @@ func (t *jacoTask) reset(d *mujoco.Data, rng *rand.Rand) error {
 	h := math.Remainder(arm[0]-arm[5], math.Pi/2) / 2 // cube yaw matching the hand
 	copy(qpos[t.cubeQ:t.cubeQ+7], []float64{sp[0], sp[1], sp[2], math.Cos(h), 0, 0, math.Sin(h)})
 	// Let the fingers take hold before the episode starts.
-	return d.Step(50)
+	return stepControlled(t, d, 50, nil)
 }
 
 func (t *jacoTask) apply(d *mujoco.Data, a []float64) {
-	ctrl := d.Ctrl()
+	target := t.targets(d)
 	for i := 0; i < 9; i++ {
-		ctrl[i] = clamp(ctrl[i]+a[i]*JacoActionScale, t.lo[i], t.hi[i])
+		target[i] = clamp(target[i]+a[i]*JacoActionScale, t.lo[i], t.hi[i])
 	}
 }
 
@@ -263,6 +307,8 @@ func (t *jacoTask) judge(obs []float64) (bool, float64) {
 func (t *jacoTask) success(_ *mujoco.Data, obs []float64) (bool, float64) { return t.judge(obs) }
 
 func init() {
-	registry["throw"] = func(cfg config) (Env, error) { return newJaco(true, cfg) }
-	registry["pick"] = func(cfg config) (Env, error) { return newJaco(false, cfg) }
+	for _, torque := range []bool{false, true} {
+		registry[(&jacoTask{throw: true, torque: torque}).name()] = func(cfg config) (Env, error) { return newJaco(true, torque, cfg) }
+		registry[(&jacoTask{torque: torque}).name()] = func(cfg config) (Env, error) { return newJaco(false, torque, cfg) }
+	}
 }

@@ -23,9 +23,9 @@ func Scripted(name string) (Policy, error) {
 		return &pushPolicy{soccer: true}, nil
 	case "faucet":
 		return &faucetPolicy{}, nil
-	case "throw":
+	case "throw", "throw" + TorqueSuffix: // the torque-driven arm takes the same actions
 		return &throwPolicy{}, nil
-	case "pick":
+	case "pick", "pick" + TorqueSuffix:
 		return &pickPolicy{}, nil
 	}
 	return nil, fmt.Errorf("%w %q: no scripted policy", ErrUnknownTask, name)
