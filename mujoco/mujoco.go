@@ -218,6 +218,12 @@ func (m *Model) JointRange(j int) (lo, hi float64, limited bool) {
 	return float64(r[2*j]), float64(r[2*j+1]), lim
 }
 
+// DofDamping returns the damping coefficient of dof i (qvel index). The
+// Euler integrator applies it implicitly.
+func (m *Model) DofDamping(i int) float64 {
+	return float64(unsafe.Slice(m.ptr().dof_damping, m.NV())[i])
+}
+
 // CtrlRange returns actuator a's control range and whether it is enforced.
 func (m *Model) CtrlRange(a int) (lo, hi float64, limited bool) {
 	p := m.ptr()
