@@ -18,22 +18,32 @@ import (
 	"github.com/ndp-go/ndp/mujoco"
 )
 
-// OSC is an operational-space controller of a site's position. With J the
-// site's translational Jacobian over the controlled dofs (3×n), M the
+// OSC is an operational-space controller of a site's position and,
+// optionally, orientation. With J the site's Jacobian over the controlled
+// dofs (3×n translational; 6×n with the rotational rows when Orient), M the
 // joint-space inertia (n×n) and b the bias forces:
 //
-//	ẍ* = Kp∘(x* − x) − Kd∘ẋ,            ẋ = J·q̇
+//	ẍ* = Kp∘(x* − x) + Kd∘(ẋ* − ẋ),     ẋ = J·q̇
+//	ω̇* = KpRot·e_R − KdRot·ω,           e_R = ½·Σᵢ rᵢ × r*ᵢ (rᵢ, r*ᵢ: columns of R, R*)
 //	Λ  = (J M⁻¹ Jᵀ)⁻¹                    (the inertia the site feels)
-//	τ  = Jᵀ Λ ẍ* + Nᵀ·(NullKp·(q₀ − q) − NullKd·q̇) + b
+//	τ  = Jᵀ Λ [ẍ*; ω̇*] + Nᵀ·(NullKp·(q₀ − q) − NullKd·q̇) + b − f_passive
 //
 // where N = I − J̄ J with J̄ = M⁻¹ Jᵀ Λ, so that the posture term (toward
-// Posture q₀, or damping only when Posture is nil) does not disturb the site.
-// Kp is in 1/s² (the site's commanded acceleration per metre of error).
+// Posture q₀, or damping only when Posture is nil) does not disturb the
+// site. Kp is in 1/s² (the site's commanded acceleration per metre of
+// error); a zero Kd is critical damping, 2√Kp. The joints' passive forces
+// (damping) are cancelled too, so that the site moves with the dynamics
+// above: on the Jaco's light wrist the joint damping would otherwise
+// dominate and leave orientation errors that decay over seconds.
 type OSC struct {
 	Site           int        // the controlled site (e.g. the tool centre point)
 	Dofs           []int      // the controlled dofs, in the order of the torques: hinge or slide joints before any free or ball joint, so that dof i is qpos i
 	Kp             [3]float64 // stiffness per axis, 1/s²
 	Kd             [3]float64 // damping per axis, 1/s; 0: critically damped, 2√Kp
+	TargetVel      [3]float64 // ẋ*, the target's velocity (m/s), for a moving target
+	Orient         bool       // also hold the site's orientation at Rot
+	Rot            [9]float64 // the target rotation matrix, row-major (the site's xmat)
+	KpRot, KdRot   float64    // orientation stiffness and damping (1/s², 1/s; KdRot 0: 2√KpRot)
 	NullKp, NullKd float64    // posture stiffness and damping in the null space (1/s², 1/s)
 	Posture        []float64  // q₀ per controlled dof, or nil
 
@@ -55,12 +65,19 @@ func (c *OSC) Torques(d *mujoco.Data, target [3]float64, tau []float64) ([]float
 	if c.full, err = d.FullM(c.full); err != nil {
 		return nil, err
 	}
-	J := mat.NewDense(3, n, nil)
+	rows := 3
+	if c.Orient {
+		rows = 6
+	}
+	J := mat.NewDense(rows, n, nil)
 	M := mat.NewSymDense(n, nil)
 	qd := mat.NewVecDense(n, nil)
 	for a, i := range c.Dofs {
 		for r := range 3 {
 			J.Set(r, a, c.jacp[r*nv+i])
+			if c.Orient {
+				J.Set(3+r, a, c.jacr[r*nv+i])
+			}
 		}
 		for b, j := range c.Dofs[a:] {
 			M.SetSym(a, a+b, c.full[i*nv+j])
@@ -71,28 +88,31 @@ func (c *OSC) Torques(d *mujoco.Data, target [3]float64, tau []float64) ([]float
 	if !chol.Factorize(M) {
 		return nil, fmt.Errorf("controllers: the inertia of dofs %v is not positive definite", c.Dofs)
 	}
-	// MinvJT = M⁻¹ Jᵀ (n×3); Λ⁻¹ = J M⁻¹ Jᵀ (3×3).
+	// MinvJT = M⁻¹ Jᵀ (n×rows); Λ⁻¹ = J M⁻¹ Jᵀ.
 	var MinvJT, lamInv, lam mat.Dense
 	if err := chol.SolveTo(&MinvJT, J.T()); err != nil {
 		return nil, fmt.Errorf("controllers: %w", err)
 	}
 	lamInv.Mul(J, &MinvJT)
-	for r := range 3 { // a site at a singularity: damp Λ⁻¹ rather than invert a singular matrix
+	for r := range rows { // a site at a singularity: damp Λ⁻¹ rather than invert a singular matrix
 		lamInv.Set(r, r, lamInv.At(r, r)+1e-6)
 	}
 	if err := lam.Inverse(&lamInv); err != nil {
 		return nil, fmt.Errorf("controllers: task-space inertia: %w", err)
 	}
-	var xd mat.VecDense
-	xd.MulVec(J, qd)
+	var vel mat.VecDense // [ẋ; ω]
+	vel.MulVec(J, qd)
 	pos := d.SiteXPos()[3*c.Site : 3*c.Site+3]
-	acc := mat.NewVecDense(3, nil)
+	acc := mat.NewVecDense(rows, nil)
 	for r := range 3 {
-		kd := c.Kd[r]
-		if kd == 0 {
-			kd = 2 * math.Sqrt(c.Kp[r])
+		acc.SetVec(r, c.Kp[r]*(target[r]-pos[r])+damping(c.Kd[r], c.Kp[r])*(c.TargetVel[r]-vel.AtVec(r)))
+	}
+	if c.Orient {
+		R := d.SiteXMat()[9*c.Site : 9*c.Site+9]
+		e := rotationError(R, c.Rot[:])
+		for r := range 3 {
+			acc.SetVec(3+r, c.KpRot*e[r]-damping(c.KdRot, c.KpRot)*vel.AtVec(3+r))
 		}
-		acc.SetVec(r, c.Kp[r]*(target[r]-pos[r])-kd*xd.AtVec(r))
 	}
 	var F, t mat.VecDense
 	F.MulVec(&lam, acc)
@@ -118,11 +138,34 @@ func (c *OSC) Torques(d *mujoco.Data, target [3]float64, tau []float64) ([]float
 	if len(tau) < n {
 		tau = make([]float64, n)
 	}
-	bias := d.QfrcBias()
+	bias, passive := d.QfrcBias(), d.QfrcPassive()
 	for a, i := range c.Dofs {
-		tau[a] = t.AtVec(a) + bias[i]
+		tau[a] = t.AtVec(a) + bias[i] - passive[i]
 	}
 	return tau[:n], nil
+}
+
+// damping is kd, or critical damping 2√kp when kd is zero.
+func damping(kd, kp float64) float64 {
+	if kd == 0 {
+		return 2 * math.Sqrt(kp)
+	}
+	return kd
+}
+
+// rotationError returns ½·Σᵢ rᵢ × r*ᵢ over the columns of the row-major
+// rotation matrices R and Rt: for small errors, the rotation vector that
+// turns R into Rt, in world axes.
+func rotationError(R, Rt []float64) [3]float64 {
+	var e [3]float64
+	for i := range 3 {
+		a := [3]float64{R[i], R[3+i], R[6+i]}
+		b := [3]float64{Rt[i], Rt[3+i], Rt[6+i]}
+		e[0] += 0.5 * (a[1]*b[2] - a[2]*b[1])
+		e[1] += 0.5 * (a[2]*b[0] - a[0]*b[2])
+		e[2] += 0.5 * (a[0]*b[1] - a[1]*b[0])
+	}
+	return e
 }
 
 func (c *OSC) check(d *mujoco.Data) error {

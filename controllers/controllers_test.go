@@ -57,28 +57,52 @@ func run(t *testing.T, d *mujoco.Data, seconds float64, control func() ([]float6
 }
 
 // TestOSCReachesTargets: the operational-space controller brings the Jaco's
-// tool centre point within 1 cm of targets around its workspace, from a
-// bent posture (the motors clip the torques to their limits).
+// tool centre point within 1 cm of targets around its workspace from a bent
+// posture (the motors clip the torques to their limits), and with Orient
+// keeps the hand's start orientation within 0.01 rad. The orientation cases
+// start with the hand pointing down (j2 + j3 + j4 = π): the arm's three
+// parallel pitch joints cannot hold an arbitrary orientation everywhere, a
+// hand pointing down they can.
 func TestOSCReachesTargets(t *testing.T) {
-	start := []float64{0, 0.6, 1.2, 0.9, 0, 0}
-	for _, target := range [][3]float64{{0.45, 0.1, 0.3}, {0.3, -0.3, 0.5}, {0.55, 0.2, 0.15}, {0.2, 0.35, 0.6}} {
-		m, d := torqueJaco(t, start)
+	bent, down := []float64{0, 0.6, 1.2, 0.9, 0, 0}, []float64{0, 0.6, 1.2, math.Pi - 1.8, 0, 0}
+	for _, tc := range []struct {
+		start  []float64
+		target [3]float64
+		orient bool
+	}{
+		{bent, [3]float64{0.45, 0.1, 0.3}, false}, {bent, [3]float64{0.3, -0.3, 0.5}, false},
+		{bent, [3]float64{0.55, 0.2, 0.15}, false}, {bent, [3]float64{0.2, 0.35, 0.6}, false},
+		{down, [3]float64{0.45, 0.1, 0.3}, true}, {down, [3]float64{0.4, -0.2, 0.45}, true},
+	} {
+		m, d := torqueJaco(t, tc.start)
 		tcp, err := m.ID(mujoco.ObjSite, "tcp")
 		if err != nil {
 			t.Fatal(err)
 		}
-		c := &controllers.OSC{Site: tcp, Dofs: arm, Kp: [3]float64{100, 100, 100}, NullKd: 2, NullKp: 10, Posture: start}
+		c := &controllers.OSC{Site: tcp, Dofs: arm, Kp: [3]float64{100, 100, 100}, NullKd: 2, NullKp: 10, Posture: tc.start}
+		if tc.orient {
+			c = &controllers.OSC{Site: tcp, Dofs: arm, Kp: c.Kp, Orient: true, KpRot: 100}
+			copy(c.Rot[:], d.SiteXMat()[9*tcp:9*tcp+9])
+		}
 		var tau []float64
 		run(t, d, 3, func() ([]float64, error) {
 			var err error
-			tau, err = c.Torques(d, target, tau)
+			tau, err = c.Torques(d, tc.target, tau)
 			return tau, err
 		})
-		p := d.SiteXPos()[3*tcp : 3*tcp+3]
+		p, target := d.SiteXPos()[3*tcp:3*tcp+3], tc.target
 		dist := math.Sqrt(sq(p[0]-target[0]) + sq(p[1]-target[1]) + sq(p[2]-target[2]))
-		t.Logf("target %v: reached %.4f %.4f %.4f, %.2f mm away", target, p[0], p[1], p[2], 1000*dist)
-		if dist > 0.01 {
-			t.Errorf("target %v: the tool centre point ends %.1f mm away, want ≤ 10", target, 1000*dist)
+		angle := 0.0
+		if tc.orient { // the angle between R and R*: cos θ = (tr(RᵀR*) − 1)/2
+			R, tr := d.SiteXMat()[9*tcp:9*tcp+9], 0.0
+			for i := range 9 {
+				tr += R[i] * c.Rot[i]
+			}
+			angle = math.Acos(math.Min(1, (tr-1)/2))
+		}
+		t.Logf("target %v (orientation %v): %.2f mm away, orientation off by %.1e rad", target, tc.orient, 1000*dist, angle)
+		if dist > 0.01 || angle > 0.01 {
+			t.Errorf("target %v: %.1f mm and %.3f rad off, want ≤ 10 mm and 0.01 rad", target, 1000*dist, angle)
 		}
 	}
 }

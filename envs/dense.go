@@ -164,6 +164,9 @@ func (e *simEnv) setTarget(sp []float64) int {
 	for i := range 3 {
 		mp[i] = clip(sp[i], sawyerLow[i], sawyerHigh[i])
 	}
+	if t, ok := e.t.(*sawyerTask); ok && t.torque {
+		t.holdTarget(e.data) // a setpoint per physics step needs no ramp
+	}
 	return n
 }
 

@@ -33,7 +33,7 @@ func mustMake(t testing.TB, name string, opts ...Option) Env {
 }
 
 func TestRegistry(t *testing.T) {
-	want := []string{"faucet", "pick", "pick-torque", "push", "push-easy", "soccer", "throw", "throw-torque"}
+	want := []string{"faucet", "faucet-torque", "pick", "pick-torque", "push", "push-easy", "push-torque", "soccer", "soccer-torque", "throw", "throw-torque"}
 	if got := Names(); !slices.Equal(got, want) {
 		t.Fatalf("Names() = %v, want %v", got, want)
 	}

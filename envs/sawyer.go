@@ -2,10 +2,12 @@ package envs
 
 import (
 	_ "embed"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"strings"
 
+	"github.com/ndp-go/ndp/controllers"
 	"github.com/ndp-go/ndp/envs/render"
 	"github.com/ndp-go/ndp/mujoco"
 )
@@ -79,12 +81,50 @@ type sawyerTask struct {
 	goal    [3]float64
 	prevH   [3]float64
 	prevO   [3]float64
+	// torque: no weld; the arm joints are motors driven at the physics rate
+	// by an operational-space controller that holds the hand at the mocap
+	// target (the same actions move it), pointing down.
+	torque bool
+	osc    controllers.OSC
+	tau    []float64
+	// ramp moves the controller's target from ramp[0:3] to the mocap target
+	// over the env step's physics steps (ramp[3] done of skip), so that a
+	// 1 cm action is a 0.8 m/s motion rather than a step.
+	ramp [4]float64
+	skip int
 }
 
-func sawyerScene(k sawyerKind) string {
+// sawyerTorques are the motor limits (N·m) of the torque-driven Sawyer's
+// joints j0–j6.
+var sawyerTorques = [7]float64{40, 40, 30, 30, 15, 10, 5}
+
+// SawyerScene returns the MJCF of the push, soccer or faucet scene
+// ("push-easy" is push's). With torque the hand is not welded to the mocap
+// target (which stays, as a marker of the commanded position) and the arm
+// joints j0–j6 get motors, actuators 2–8 after the two finger servos.
+func SawyerScene(task string, torque bool) (string, error) {
+	for k, n := range sawyerNames {
+		if n == strings.TrimSuffix(strings.TrimSuffix(task, TorqueSuffix), "-easy") {
+			return sawyerScene(k, torque), nil
+		}
+	}
+	return "", fmt.Errorf("%w %q: not a Sawyer task", ErrUnknownTask, task)
+}
+
+func sawyerScene(k sawyerKind, torque bool) string {
 	objs := map[sawyerKind]string{kindPush: pushXML, kindSoccer: soccerXML, kindFaucet: faucetXML}[k]
 	s := strings.Replace(sawyerXML, "{{OBJECTS}}", objs, 1)
-	return strings.Replace(s, "{{TASK}}", sawyerNames[k], 1)
+	s = strings.Replace(s, "{{TASK}}", sawyerNames[k], 1)
+	if torque {
+		a, b := strings.Index(s, "<equality>"), strings.Index(s, "</equality>")+len("</equality>")
+		s = s[:a] + s[b:]
+		var motors strings.Builder
+		for i, lim := range sawyerTorques {
+			fmt.Fprintf(&motors, "    <motor name=\"j%d\" joint=\"j%d\" ctrllimited=\"true\" ctrlrange=\"%g %g\"/>\n", i, i, -lim, lim)
+		}
+		s = strings.Replace(s, "  </actuator>", motors.String()+"  </actuator>", 1)
+	}
+	return s
 }
 
 // PushEasy is the registry name of an easy, deterministic push: the puck
@@ -99,8 +139,11 @@ func newSawyer(k sawyerKind, cfg config) (Env, error) {
 
 func newSawyerTask(t *sawyerTask, cfg config) (Env, error) {
 	k := t.kind
-	name := sawyerNames[k]
-	m, cfg, err := loadScene(name, sawyerScene(k), SawyerFrameSkip, cfg)
+	name := sawyerNames[k] // push-easy shares push's scene
+	if t.torque {
+		name += TorqueSuffix
+	}
+	m, cfg, err := loadScene(name, sawyerScene(k, t.torque), SawyerFrameSkip, cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -135,9 +178,19 @@ func newSawyerTask(t *sawyerTask, cfg config) (Env, error) {
 			return nil, err
 		}
 	}
+	if t.torque {
+		arm := []int{0, 1, 2, 3, 4, 5, 6}
+		t.osc = controllers.OSC{Site: t.tcp, Dofs: arm, Kp: [3]float64{sawyerOSCKp, sawyerOSCKp, sawyerOSCKp},
+			Orient: true, Rot: [9]float64{1, 0, 0, 0, 1, 0, 0, 0, 1}, KpRot: sawyerOSCKp,
+			NullKp: 10, NullKd: 5, Posture: make([]float64, 7)}
+	}
 	e, err := newSimEnv(t, m, cfg)
 	if err != nil {
 		return nil, err
+	}
+	if t.torque {
+		t.skip = e.skip
+		return e, nil // the controller adds the arm's bias forces itself
 	}
 	// The weld drags the arm; cancelling gravity on the 7 arm joints keeps the
 	// hand on its target instead of sagging.
@@ -147,14 +200,58 @@ func newSawyerTask(t *sawyerTask, cfg config) (Env, error) {
 	return e, nil
 }
 
-func (t *sawyerTask) name() string {
-	if t.easy {
-		return PushEasy
+// sawyerOSCKp is the torque-driven Sawyer's operational-space stiffness
+// (1/s², position and orientation), critically damped (ω = 20/s), with the
+// target ramped over each env step and its velocity fed forward.
+const sawyerOSCKp = 400
+
+func (t *sawyerTask) controls() bool { return t.torque }
+
+// control implements controlled: the arm's torques toward the target on
+// its ramp to the mocap target.
+func (t *sawyerTask) control(d *mujoco.Data) error {
+	mp := d.MocapPos()
+	k := t.ramp[3] + 1
+	frac := math.Min(1, k/float64(t.skip))
+	var target [3]float64
+	for i := range 3 {
+		target[i] = t.ramp[i] + frac*(mp[i]-t.ramp[i])
+		t.osc.TargetVel[i] = 0
+		if k <= float64(t.skip) {
+			t.osc.TargetVel[i] = (mp[i] - t.ramp[i]) / (float64(t.skip) * d.Model().Timestep())
+		}
 	}
-	return sawyerNames[t.kind]
+	t.ramp[3] = k
+	var err error
+	if t.tau, err = t.osc.Torques(d, target, t.tau); err != nil {
+		return err
+	}
+	copy(d.Ctrl()[2:9], t.tau)
+	return nil
+}
+
+func (t *sawyerTask) name() string {
+	n := sawyerNames[t.kind]
+	if t.easy {
+		n = PushEasy
+	}
+	if t.torque {
+		n += TorqueSuffix
+	}
+	return n
 }
 func (t *sawyerTask) episodeState() [][]float64 {
+	if t.torque {
+		return [][]float64{t.goal[:], t.prevH[:], t.prevO[:], t.ramp[:]}
+	}
 	return [][]float64{t.goal[:], t.prevH[:], t.prevO[:]}
+}
+
+// holdTarget makes the controller's target the mocap target at once (after
+// a reset, or a dense setpoint per physics step).
+func (t *sawyerTask) holdTarget(d *mujoco.Data) {
+	copy(t.ramp[:3], d.MocapPos()[0:3])
+	t.ramp[3] = float64(t.skip)
 }
 func (t *sawyerTask) obsDim() int    { return SawyerObsDim }
 func (t *sawyerTask) actDim() int    { return SawyerActDim }
@@ -167,6 +264,7 @@ func (t *sawyerTask) camera() render.Camera {
 
 func (t *sawyerTask) reset(d *mujoco.Data, rng *rand.Rand) error {
 	copy(d.MocapPos()[0:3], sawyerHome[:])
+	t.holdTarget(d)
 	qpos := d.QPos()
 	qpos[t.rQ], qpos[t.lQ] = fingerMax/2, fingerMax/2
 	ctrl := d.Ctrl()
@@ -201,6 +299,10 @@ func (t *sawyerTask) reset(d *mujoco.Data, rng *rand.Rand) error {
 
 func (t *sawyerTask) apply(d *mujoco.Data, a []float64) {
 	mp := d.MocapPos()
+	if t.torque { // the new target is reached over this env step
+		copy(t.ramp[:3], mp[0:3])
+		t.ramp[3] = 0
+	}
 	for i := 0; i < 3; i++ {
 		mp[i] = clamp(mp[i]+a[i]*SawyerActionScale, sawyerLow[i], sawyerHigh[i])
 	}
@@ -262,6 +364,9 @@ func init() {
 	registry[PushEasy] = func(cfg config) (Env, error) { return newSawyerTask(&sawyerTask{kind: kindPush, easy: true}, cfg) }
 	for k := range sawyerNames {
 		registry[sawyerNames[k]] = func(cfg config) (Env, error) { return newSawyer(k, cfg) }
+		registry[sawyerNames[k]+TorqueSuffix] = func(cfg config) (Env, error) {
+			return newSawyerTask(&sawyerTask{kind: k, torque: true}, cfg)
+		}
 	}
 }
 

@@ -17,11 +17,11 @@ type Policy interface {
 // `ndp env rollout --policy scripted` and as a demonstration source.
 func Scripted(name string) (Policy, error) {
 	switch name {
-	case "push", PushEasy:
+	case "push", PushEasy, "push" + TorqueSuffix:
 		return &pushPolicy{}, nil
-	case "soccer":
+	case "soccer", "soccer" + TorqueSuffix:
 		return &pushPolicy{soccer: true}, nil
-	case "faucet":
+	case "faucet", "faucet" + TorqueSuffix:
 		return &faucetPolicy{}, nil
 	case "throw", "throw" + TorqueSuffix: // the torque-driven arm takes the same actions
 		return &throwPolicy{}, nil

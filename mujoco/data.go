@@ -307,6 +307,10 @@ func (d *Data) QfrcApplied() []float64 { return view(d.h.p.qfrc_applied, d.m.NV(
 // QfrcBias is a view of the bias forces, gravity plus Coriolis (length NV).
 func (d *Data) QfrcBias() []float64 { return view(d.h.p.qfrc_bias, d.m.NV()) }
 
+// QfrcPassive is the passive force (joint damping and springs) of the last
+// forward pass, length NV.
+func (d *Data) QfrcPassive() []float64 { return view(d.h.p.qfrc_passive, d.m.NV()) }
+
 // QfrcInverse is a view of the inverse-dynamics forces computed by Inverse
 // (length NV).
 func (d *Data) QfrcInverse() []float64 { return view(d.h.p.qfrc_inverse, d.m.NV()) }
