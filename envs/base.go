@@ -143,9 +143,6 @@ func (e *simEnv) Step(action []float64) ([]float64, float64, bool, Info, error) 
 	return e.finishStep(Info{Step: e.steps}, stepControlled(e.t, e.data, e.skip, nil))
 }
 
-// TorqueSuffix names the torque-driven variant of a task: "pick" + TorqueSuffix.
-const TorqueSuffix = "-torque"
-
 // controlled is a task whose motors a controller may drive at the physics
 // rate (the torque-driven arms): when controls() is true, control sets Ctrl
 // from the current state before every physics step.

@@ -5,6 +5,7 @@ import (
 	"math"
 	"regexp"
 	"strconv"
+	"strings"
 
 	"github.com/ndp-go/ndp/mujoco"
 )
@@ -174,6 +175,9 @@ func (e *simEnv) setTarget(sp []float64) int {
 func (e *simEnv) StepSetpoints(setpoints, extra []float64) ([]float64, float64, bool, Info, error) {
 	if !e.started || e.done {
 		return nil, 0, true, Info{}, ErrNeedsReset
+	}
+	if strings.HasSuffix(e.t.name(), VicesSuffix) {
+		return nil, 0, false, Info{}, fmt.Errorf("%w: %s takes VICES actions, not dense setpoints", ErrBadAction, e.t.name())
 	}
 	D, X := e.PositionDim(), e.ExtraDim()
 	if len(setpoints) != e.skip*D || len(extra) != X {

@@ -33,7 +33,7 @@ func mustMake(t testing.TB, name string, opts ...Option) Env {
 }
 
 func TestRegistry(t *testing.T) {
-	want := []string{"faucet", "faucet-torque", "pick", "pick-torque", "push", "push-easy", "push-torque", "soccer", "soccer-torque", "throw", "throw-torque"}
+	want := []string{"faucet", "faucet-torque", "faucet-vices", "pick", "pick-torque", "pick-vices", "push", "push-easy", "push-easy-torque", "push-easy-vices", "push-torque", "push-vices", "soccer", "soccer-torque", "soccer-vices", "throw", "throw-torque", "throw-vices"}
 	if got := Names(); !slices.Equal(got, want) {
 		t.Fatalf("Names() = %v, want %v", got, want)
 	}

@@ -58,10 +58,17 @@ type jacoTask struct {
 	// torque: the arm joints are motors driven at the physics rate by a
 	// joint-impedance controller toward target (the same gains as the
 	// position servos, plus the bias forces); the fingers keep their servos.
-	torque   bool
-	target   [9]float64 // joint targets in torque mode (else they live in Ctrl)
-	imp      controllers.JointImpedance
-	tau      []float64
+	torque bool
+	target [9]float64 // joint targets in torque mode (else they live in Ctrl)
+	imp    controllers.JointImpedance
+	tau    []float64
+	// vices: the action is VICES's (see VicesSuffix): [Δx 3, stiffness 3,
+	// finger target changes 3], executed by osc toward ee (the hand target,
+	// on its ramp), holding the hand's orientation at the reset's.
+	vices    bool
+	osc      controllers.OSC
+	ee       [3]float64
+	ramp     ramp
 	cubeQ    int // free joint qpos address
 	cubeV    int // free joint dof address
 	cubeBody int
@@ -99,10 +106,10 @@ func JacoScene(throw, torque bool) string {
 // jaco.xml; the torque-driven arm's impedance controller uses the same.
 var jacoServoKp = []float64{150, 300, 200, 60, 30, 30}
 
-func newJaco(throw, torque bool, cfg config) (Env, error) {
-	t := &jacoTask{throw: throw, torque: torque}
-	name := t.name()
-	m, cfg, err := loadScene(name, JacoScene(throw, torque), JacoFrameSkip, cfg)
+func newJaco(throw, torque, vices bool, cfg config) (Env, error) {
+	t := &jacoTask{throw: throw, torque: torque || vices, vices: vices}
+	name := (&jacoTask{throw: throw, torque: t.torque}).name() // VICES shares the torque scene
+	m, cfg, err := loadScene(name, JacoScene(throw, t.torque), JacoFrameSkip, cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -124,17 +131,23 @@ func newJaco(throw, torque bool, cfg config) (Env, error) {
 	}
 	// Joints 0-8 are the arm and fingers (dofs 0-8); the cube comes after.
 	compensated := []int{0, 1, 2, 3, 4, 5, 6, 7, 8}
-	if torque {
+	if t.torque {
 		for i := range 6 { // the motors' ranges are torques; the joints' ranges bound the targets
 			t.lo[i], t.hi[i], _ = m.JointRange(i)
 		}
 		t.imp = controllers.JointImpedance{Dofs: compensated[:6], Kp: jacoServoKp, Kd: make([]float64, 6)}
+		tcp, err := mustID(m, mujoco.ObjSite, "tcp")
+		if err != nil {
+			return nil, err
+		}
+		t.osc = controllers.OSC{Site: tcp, Dofs: compensated[:6], Orient: true}
 		compensated = compensated[6:] // the controller adds the arm's bias forces itself
 	}
 	e, err := newSimEnv(t, m, cfg)
 	if err != nil {
 		return nil, err
 	}
+	t.ramp.skip = e.skip
 	if err := e.data.SetGravityCompensation(compensated); err != nil {
 		return nil, err
 	}
@@ -146,12 +159,44 @@ func (t *jacoTask) name() string {
 	if t.throw {
 		n = "throw"
 	}
-	if t.torque {
+	switch {
+	case t.vices:
+		n += VicesSuffix
+	case t.torque:
 		n += TorqueSuffix
 	}
 	return n
 }
-func (t *jacoTask) episodeState() [][]float64 { return [][]float64{t.goal[:], t.target[:]} }
+
+// The VICES Jaco's hand-target workspace, metres.
+var (
+	jacoVicesLow  = [3]float64{-0.9, -0.9, vicesTCPMin}
+	jacoVicesHigh = [3]float64{0.9, 0.9, 1.0}
+)
+
+func (t *jacoTask) episodeState() [][]float64 {
+	if t.vices {
+		return [][]float64{t.goal[:], t.target[:], t.ee[:], t.ramp.s[:], t.osc.Kp[:], t.osc.Rot[:]}
+	}
+	return [][]float64{t.goal[:], t.target[:]}
+}
+
+// holdHand makes the hand's current pose the VICES controller's target
+// (d's kinematics must be current), with the default stiffness.
+func (t *jacoTask) holdHand(d *mujoco.Data) {
+	if !t.vices {
+		return
+	}
+	tcp := t.osc.Site
+	copy(t.ee[:], d.SiteXPos()[3*tcp:3*tcp+3])
+	copy(t.osc.Rot[:], d.SiteXMat()[9*tcp:9*tcp+9])
+	t.ramp.hold(t.ee[:])
+	k := VicesStiffness(0)
+	t.osc.Kp, t.osc.KpRot = [3]float64{k, k, k}, jacoVicesKRot
+}
+
+// jacoVicesKRot is the VICES Jaco's fixed orientation stiffness, 1/s².
+const jacoVicesKRot = 400
 
 // targets returns where the joint targets live: Ctrl with position servos,
 // t.target with motors.
@@ -168,7 +213,14 @@ func (t *jacoTask) controls() bool { return t.torque }
 // the fingers' servo targets.
 func (t *jacoTask) control(d *mujoco.Data) error {
 	var err error
-	if t.tau, err = t.imp.Torques(d, t.target[:6], t.tau); err != nil {
+	if t.vices {
+		var target [3]float64
+		target, t.osc.TargetVel = t.ramp.next(t.ee[:], d.Model().Timestep())
+		t.tau, err = t.osc.Torques(d, target, t.tau)
+	} else {
+		t.tau, err = t.imp.Torques(d, t.target[:6], t.tau)
+	}
+	if err != nil {
 		return err
 	}
 	ctrl := d.Ctrl()
@@ -224,6 +276,12 @@ func (t *jacoTask) reset(d *mujoco.Data, rng *rand.Rand) error {
 		}
 		t.setJoints(d, q)
 		t.goal = [3]float64{cx, cy, PickMinHeight + 0.07}
+		if t.vices {
+			if err := d.Forward(); err != nil {
+				return err
+			}
+			t.holdHand(d)
+		}
 		return nil
 	}
 	// Throw: the cube starts in the closed hand, the arm drawn back; the bin
@@ -249,12 +307,24 @@ func (t *jacoTask) reset(d *mujoco.Data, rng *rand.Rand) error {
 	sp := d.SiteXPos()[3*tcpID : 3*tcpID+3]
 	h := math.Remainder(arm[0]-arm[5], math.Pi/2) / 2 // cube yaw matching the hand
 	copy(qpos[t.cubeQ:t.cubeQ+7], []float64{sp[0], sp[1], sp[2], math.Cos(h), 0, 0, math.Sin(h)})
+	t.holdHand(d)
 	// Let the fingers take hold before the episode starts.
 	return stepControlled(t, d, 50, nil)
 }
 
 func (t *jacoTask) apply(d *mujoco.Data, a []float64) {
 	target := t.targets(d)
+	if t.vices {
+		t.ramp.start(t.ee[:])
+		for i := range 3 {
+			t.ee[i] = clamp(t.ee[i]+a[i]*VicesStep, jacoVicesLow[i], jacoVicesHigh[i])
+			t.osc.Kp[i] = VicesStiffness(a[3+i])
+		}
+		for i := 6; i < 9; i++ {
+			target[i] = clamp(target[i]+a[i]*JacoActionScale, t.lo[i], t.hi[i])
+		}
+		return
+	}
 	for i := 0; i < 9; i++ {
 		target[i] = clamp(target[i]+a[i]*JacoActionScale, t.lo[i], t.hi[i])
 	}
@@ -307,8 +377,11 @@ func (t *jacoTask) judge(obs []float64) (bool, float64) {
 func (t *jacoTask) success(_ *mujoco.Data, obs []float64) (bool, float64) { return t.judge(obs) }
 
 func init() {
-	for _, torque := range []bool{false, true} {
-		registry[(&jacoTask{throw: true, torque: torque}).name()] = func(cfg config) (Env, error) { return newJaco(true, torque, cfg) }
-		registry[(&jacoTask{torque: torque}).name()] = func(cfg config) (Env, error) { return newJaco(false, torque, cfg) }
+	for _, v := range []struct{ torque, vices bool }{{false, false}, {true, false}, {true, true}} {
+		for _, throw := range []bool{false, true} {
+			registry[(&jacoTask{throw: throw, torque: v.torque, vices: v.vices}).name()] = func(cfg config) (Env, error) {
+				return newJaco(throw, v.torque, v.vices, cfg)
+			}
+		}
 	}
 }

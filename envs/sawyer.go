@@ -87,11 +87,9 @@ type sawyerTask struct {
 	torque bool
 	osc    controllers.OSC
 	tau    []float64
-	// ramp moves the controller's target from ramp[0:3] to the mocap target
-	// over the env step's physics steps (ramp[3] done of skip), so that a
-	// 1 cm action is a 0.8 m/s motion rather than a step.
-	ramp [4]float64
-	skip int
+	ramp   ramp // the controller's target, on its way to the mocap target
+	// vices: the action is VICES's (see VicesSuffix): [Δx 3, stiffness 3, gripper].
+	vices bool
 }
 
 // sawyerTorques are the motor limits (N·m) of the torque-driven Sawyer's
@@ -104,7 +102,7 @@ var sawyerTorques = [7]float64{40, 40, 30, 30, 15, 10, 5}
 // joints j0–j6 get motors, actuators 2–8 after the two finger servos.
 func SawyerScene(task string, torque bool) (string, error) {
 	for k, n := range sawyerNames {
-		if n == strings.TrimSuffix(strings.TrimSuffix(task, TorqueSuffix), "-easy") {
+		if n == strings.TrimSuffix(strings.TrimSuffix(strings.TrimSuffix(task, TorqueSuffix), VicesSuffix), "-easy") {
 			return sawyerScene(k, torque), nil
 		}
 	}
@@ -189,7 +187,7 @@ func newSawyerTask(t *sawyerTask, cfg config) (Env, error) {
 		return nil, err
 	}
 	if t.torque {
-		t.skip = e.skip
+		t.ramp.skip = e.skip
 		return e, nil // the controller adds the arm's bias forces itself
 	}
 	// The weld drags the arm; cancelling gravity on the 7 arm joints keeps the
@@ -211,17 +209,8 @@ func (t *sawyerTask) controls() bool { return t.torque }
 // its ramp to the mocap target.
 func (t *sawyerTask) control(d *mujoco.Data) error {
 	mp := d.MocapPos()
-	k := t.ramp[3] + 1
-	frac := math.Min(1, k/float64(t.skip))
 	var target [3]float64
-	for i := range 3 {
-		target[i] = t.ramp[i] + frac*(mp[i]-t.ramp[i])
-		t.osc.TargetVel[i] = 0
-		if k <= float64(t.skip) {
-			t.osc.TargetVel[i] = (mp[i] - t.ramp[i]) / (float64(t.skip) * d.Model().Timestep())
-		}
-	}
-	t.ramp[3] = k
+	target, t.osc.TargetVel = t.ramp.next(mp[0:3], d.Model().Timestep())
 	var err error
 	if t.tau, err = t.osc.Torques(d, target, t.tau); err != nil {
 		return err
@@ -235,26 +224,31 @@ func (t *sawyerTask) name() string {
 	if t.easy {
 		n = PushEasy
 	}
-	if t.torque {
+	switch {
+	case t.vices:
+		n += VicesSuffix
+	case t.torque:
 		n += TorqueSuffix
 	}
 	return n
 }
 func (t *sawyerTask) episodeState() [][]float64 {
 	if t.torque {
-		return [][]float64{t.goal[:], t.prevH[:], t.prevO[:], t.ramp[:]}
+		return [][]float64{t.goal[:], t.prevH[:], t.prevO[:], t.ramp.s[:], t.osc.Kp[:]}
 	}
 	return [][]float64{t.goal[:], t.prevH[:], t.prevO[:]}
 }
 
 // holdTarget makes the controller's target the mocap target at once (after
 // a reset, or a dense setpoint per physics step).
-func (t *sawyerTask) holdTarget(d *mujoco.Data) {
-	copy(t.ramp[:3], d.MocapPos()[0:3])
-	t.ramp[3] = float64(t.skip)
+func (t *sawyerTask) holdTarget(d *mujoco.Data) { t.ramp.hold(d.MocapPos()[0:3]) }
+func (t *sawyerTask) obsDim() int               { return SawyerObsDim }
+func (t *sawyerTask) actDim() int {
+	if t.vices {
+		return SawyerActDim + 3 // a stiffness per axis before the gripper
+	}
+	return SawyerActDim
 }
-func (t *sawyerTask) obsDim() int    { return SawyerObsDim }
-func (t *sawyerTask) actDim() int    { return SawyerActDim }
 func (t *sawyerTask) maxSteps() int  { return SawyerMaxSteps }
 func (t *sawyerTask) frameSkip() int { return SawyerFrameSkip }
 func (t *sawyerTask) layout() Layout { return SawyerLayout() }
@@ -265,6 +259,9 @@ func (t *sawyerTask) camera() render.Camera {
 func (t *sawyerTask) reset(d *mujoco.Data, rng *rand.Rand) error {
 	copy(d.MocapPos()[0:3], sawyerHome[:])
 	t.holdTarget(d)
+	if t.vices {
+		t.osc.Kp = [3]float64{VicesStiffness(0), VicesStiffness(0), VicesStiffness(0)}
+	}
 	qpos := d.QPos()
 	qpos[t.rQ], qpos[t.lQ] = fingerMax/2, fingerMax/2
 	ctrl := d.Ctrl()
@@ -300,13 +297,19 @@ func (t *sawyerTask) reset(d *mujoco.Data, rng *rand.Rand) error {
 func (t *sawyerTask) apply(d *mujoco.Data, a []float64) {
 	mp := d.MocapPos()
 	if t.torque { // the new target is reached over this env step
-		copy(t.ramp[:3], mp[0:3])
-		t.ramp[3] = 0
+		t.ramp.start(mp[0:3])
 	}
 	for i := 0; i < 3; i++ {
 		mp[i] = clamp(mp[i]+a[i]*SawyerActionScale, sawyerLow[i], sawyerHigh[i])
 	}
-	open := fingerMax / 2 * (1 - a[3])
+	grip := a[3]
+	if t.vices {
+		for i := range 3 {
+			t.osc.Kp[i] = VicesStiffness(a[3+i])
+		}
+		grip = a[6]
+	}
+	open := fingerMax / 2 * (1 - grip)
 	ctrl := d.Ctrl()
 	ctrl[0], ctrl[1] = open, open
 }
@@ -362,10 +365,19 @@ func (t *sawyerTask) success(d *mujoco.Data, obs []float64) (bool, float64) {
 
 func init() {
 	registry[PushEasy] = func(cfg config) (Env, error) { return newSawyerTask(&sawyerTask{kind: kindPush, easy: true}, cfg) }
+	registry[PushEasy+TorqueSuffix] = func(cfg config) (Env, error) {
+		return newSawyerTask(&sawyerTask{kind: kindPush, easy: true, torque: true}, cfg)
+	}
+	registry[PushEasy+VicesSuffix] = func(cfg config) (Env, error) {
+		return newSawyerTask(&sawyerTask{kind: kindPush, easy: true, torque: true, vices: true}, cfg)
+	}
 	for k := range sawyerNames {
 		registry[sawyerNames[k]] = func(cfg config) (Env, error) { return newSawyer(k, cfg) }
 		registry[sawyerNames[k]+TorqueSuffix] = func(cfg config) (Env, error) {
 			return newSawyerTask(&sawyerTask{kind: k, torque: true}, cfg)
+		}
+		registry[sawyerNames[k]+VicesSuffix] = func(cfg config) (Env, error) {
+			return newSawyerTask(&sawyerTask{kind: k, torque: true, vices: true}, cfg)
 		}
 	}
 }

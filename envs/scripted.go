@@ -17,7 +17,7 @@ type Policy interface {
 // `ndp env rollout --policy scripted` and as a demonstration source.
 func Scripted(name string) (Policy, error) {
 	switch name {
-	case "push", PushEasy, "push" + TorqueSuffix:
+	case "push", PushEasy, "push" + TorqueSuffix, PushEasy + TorqueSuffix:
 		return &pushPolicy{}, nil
 	case "soccer", "soccer" + TorqueSuffix:
 		return &pushPolicy{soccer: true}, nil

@@ -10,6 +10,11 @@
 //     and its k position deltas are the action means. Each of the k actions
 //     is scored by the log-prob of its own step, and the multi-action critic
 //     has one value head per step.
+//   - "vices": VICES (Martín-Martín et al. 2019), PPO's Gaussian policy on
+//     the task's torque-driven variant whose actions are an end-effector
+//     displacement and a stiffness per axis, executed by operational-space
+//     control at the physics rate (envs.VicesSuffix). The original also
+//     used PPO; only the action space differs from "ppo".
 //
 // All hyperparameters are fields of [Config] with the authors' defaults; a
 // single seed fixes env resets, network initialisation and action sampling.
@@ -30,6 +35,7 @@ const (
 	AlgoPPO      = "ppo"
 	AlgoPPOMulti = "ppo-multi"
 	AlgoNDP      = "ndp"
+	AlgoVICES    = "vices"
 )
 
 // Exploration modes of the k-step learners (Config.Explore).
@@ -57,12 +63,21 @@ const (
 const paramNoise = 0.2
 
 // Algos lists the learners.
-func Algos() []string { return []string{AlgoNDP, AlgoPPO, AlgoPPOMulti} }
+func Algos() []string { return []string{AlgoNDP, AlgoPPO, AlgoPPOMulti, AlgoVICES} }
+
+// EnvTask is the registry name of the env c trains on: Task, or its VICES
+// variant for AlgoVICES.
+func (c Config) EnvTask() string {
+	if c.Algo == AlgoVICES {
+		return c.Task + envs.VicesSuffix
+	}
+	return c.Task
+}
 
 // Config holds every hyperparameter of a run. Zero values mean the default
 // noted; [Config.WithDefaults] fills them in.
 type Config struct {
-	Algo string `json:"algo"` // "ndp" (default), "ppo" or "ppo-multi"
+	Algo string `json:"algo"` // "ndp" (default), "ppo", "ppo-multi" or "vices"
 	Task string `json:"task"` // envs task name
 	Seed int64  `json:"seed"` // fixes env resets, network init and sampling
 
@@ -150,7 +165,7 @@ func (c Config) WithDefaults() Config {
 	if c.Hidden == nil {
 		c.Hidden = []int{64, 64}
 	}
-	if c.Algo == AlgoPPO {
+	if c.Algo == AlgoPPO || c.Algo == AlgoVICES {
 		c.K = 1
 	}
 	setI(&c.K, 5)
@@ -223,6 +238,8 @@ func (c Config) Validate() error {
 	switch {
 	case !slices.Contains(envs.Names(), c.Task):
 		return bad("unknown task %q (available: %s)", c.Task, strings.Join(envs.Names(), ", "))
+	case !slices.Contains(envs.Names(), c.EnvTask()):
+		return bad("algo %s needs the task's VICES variant %q, which %s has not", c.Algo, c.EnvTask(), c.Task)
 	case c.TotalSteps < 1:
 		return bad("total steps %d < 1", c.TotalSteps)
 	case c.NumEnvs < 1 || c.NumEnvs > 4096:

@@ -76,7 +76,7 @@ func (l *Learner) SavePolicy(path string) error {
 	if err != nil {
 		return err
 	}
-	meta := policy.Meta{Spec: l.Spec, ObsNorm: l.norm, LogStd: ls, Task: l.Cfg.Task, Learner: l.Cfg.Algo, MaxSteps: l.Cfg.MaxSteps,
+	meta := policy.Meta{Spec: l.Spec, ObsNorm: l.norm, LogStd: ls, Task: l.Cfg.EnvTask(), Learner: l.Cfg.Algo, MaxSteps: l.Cfg.MaxSteps,
 		RewardDelay: l.Cfg.RewardDelay, FixedReset: l.Cfg.FixedReset, Seed: l.Cfg.Seed, Steps: l.Step}
 	meta.Provenance()
 	return policy.Save(path, meta, l.Model)

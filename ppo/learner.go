@@ -117,7 +117,7 @@ func makeEnv(cfg Config, delay int) (envs.Env, error) {
 	if cfg.FixedReset != nil {
 		opts = append(opts, envs.WithFixedReset(*cfg.FixedReset))
 	}
-	e, err := envs.Make(cfg.Task, opts...)
+	e, err := envs.Make(cfg.EnvTask(), opts...)
 	if err != nil {
 		return nil, fmt.Errorf("ppo: %w", err)
 	}

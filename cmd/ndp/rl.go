@@ -40,7 +40,7 @@ func newPPOFlags(fl *pflag.FlagSet) *ppoFlags {
 	p := &ppoFlags{fl: fl}
 	c := &p.c
 	d := ppo.Defaults() // the one source of defaults
-	fl.StringVar(&c.Algo, "algo", d.Algo, "learner: ndp, ppo or ppo-multi")
+	fl.StringVar(&c.Algo, "algo", d.Algo, "learner: ndp, ppo, ppo-multi or vices (PPO on the task's torque-driven variable-impedance action space)")
 	fl.StringVar(&c.Task, "task", "push", "task: push, soccer, faucet, throw, pick")
 	fl.Int64Var(&c.Seed, "seed", 0, "seed for env resets, network init and sampling")
 	fl.Float64Var(&p.steps, "steps", float64(d.TotalSteps), "env steps to train for (1e6 style accepted)")

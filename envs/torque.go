@@ -1,0 +1,59 @@
+package envs
+
+import "math"
+
+// TorqueSuffix names the torque-driven variant of a task: "pick" + TorqueSuffix.
+const TorqueSuffix = "-torque"
+
+// VicesSuffix names a task's VICES variant (Martín-Martín et al. 2019): the
+// torque-driven arm with an action space of variable impedance in end-effector
+// space. Each action is a displacement of the hand's target (VicesStep per
+// unit), a stiffness per axis (VicesStiffness) and the fingers' commands; the
+// operational-space controller, critically damped (2√k), executes it at the
+// physics rate, holding the hand's orientation.
+const VicesSuffix = "-vices"
+
+// VICES action constants.
+const (
+	VicesStep   = 0.02 // metres of hand-target motion per unit action per env step
+	VicesKMin   = 10   // stiffness range, 1/s², mapped log-uniformly from [-1, 1]
+	VicesKMax   = 1000 //
+	vicesTCPMin = 0.02 // lowest hand target, m above the floor or table
+)
+
+// VicesStiffness maps an action component a ∈ [-1, 1] to a stiffness in
+// [VicesKMin, VicesKMax], log-uniformly (a = 0 gives 100/s²).
+func VicesStiffness(a float64) float64 {
+	return VicesKMin * math.Pow(VicesKMax/VicesKMin, (clamp(a, -1, 1)+1)/2)
+}
+
+// ramp moves a controller's target from where it was to a new one over the
+// physics steps of one env step, with the matching velocity, so that an
+// action is a motion rather than a jump. Its state is one array (from xyz,
+// physics steps done) so that snapshots alias it.
+type ramp struct {
+	s    [4]float64
+	skip int
+}
+
+// start begins a ramp from the target from.
+func (r *ramp) start(from []float64) { copy(r.s[:3], from); r.s[3] = 0 }
+
+// hold makes at the target at once (after a reset, or for a setpoint per
+// physics step).
+func (r *ramp) hold(at []float64) { copy(r.s[:3], at); r.s[3] = float64(r.skip) }
+
+// next returns the target and its velocity for the next physics step of
+// length h, on the way to to.
+func (r *ramp) next(to []float64, h float64) (target, vel [3]float64) {
+	k := r.s[3] + 1
+	frac := math.Min(1, k/float64(r.skip))
+	for i := range 3 {
+		target[i] = r.s[i] + frac*(to[i]-r.s[i])
+		if k <= float64(r.skip) {
+			vel[i] = (to[i] - r.s[i]) / (float64(r.skip) * h)
+		}
+	}
+	r.s[3] = k
+	return target, vel
+}
