@@ -79,7 +79,15 @@ func (e *simEnv) Name() string   { return e.t.name() }
 func (e *simEnv) ObsDim() int    { return e.t.obsDim() }
 func (e *simEnv) ActDim() int    { return e.t.actDim() }
 func (e *simEnv) Layout() Layout { return e.t.layout() }
-func (e *simEnv) Close()         { e.data.Close(); e.closed = true }
+
+// Close releases the simulator (and a controller's scratch state).
+func (e *simEnv) Close() {
+	if c, ok := e.t.(interface{ close() }); ok {
+		c.close()
+	}
+	e.data.Close()
+	e.closed = true
+}
 
 func (e *simEnv) MaxSteps() int {
 	if e.cfg.maxSteps > 0 {

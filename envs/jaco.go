@@ -55,12 +55,14 @@ func JacoLayout() Layout {
 
 type jacoTask struct {
 	throw bool
-	// torque: the arm joints are motors driven at the physics rate by a
-	// joint-impedance controller toward target (the same gains as the
-	// position servos, plus the bias forces); the fingers keep their servos.
+	// torque: the arm joints are motors driven at the physics rate by
+	// computed torque (Ω = inverse dynamics) along the path to target; the
+	// fingers keep their servos.
 	torque bool
 	target [9]float64 // joint targets in torque mode (else they live in Ctrl)
-	imp    controllers.JointImpedance
+	ct     controllers.ComputedTorque
+	zero   [6]float64 // the path's acceleration: piecewise linear
+	jramp  [7]float64 // the arm targets at the env step's start, and physics steps done of the ramp to target
 	tau    []float64
 	// vices: the action is VICES's (see VicesSuffix): [Δx 3, stiffness 3,
 	// finger target changes 3], executed by osc toward ee (the hand target,
@@ -102,9 +104,10 @@ func JacoScene(throw, torque bool) string {
 	return xml
 }
 
-// jacoServoKp are the position servos' gains (N·m/rad) of j1–j6 in
-// jaco.xml; the torque-driven arm's impedance controller uses the same.
-var jacoServoKp = []float64{150, 300, 200, 60, 30, 30}
+// jacoCTKp is the torque-driven Jaco's computed-torque feedback gain (1/s²,
+// critically damped): Ω = inverse dynamics of the joint-target path, each
+// action's target change ramped over the env step.
+const jacoCTKp = 400
 
 func newJaco(throw, torque, vices bool, cfg config) (Env, error) {
 	t := &jacoTask{throw: throw, torque: torque || vices, vices: vices}
@@ -135,7 +138,11 @@ func newJaco(throw, torque, vices bool, cfg config) (Env, error) {
 		for i := range 6 { // the motors' ranges are torques; the joints' ranges bound the targets
 			t.lo[i], t.hi[i], _ = m.JointRange(i)
 		}
-		t.imp = controllers.JointImpedance{Dofs: compensated[:6], Kp: jacoServoKp, Kd: make([]float64, 6)}
+		k, c := make([]float64, 6), make([]float64, 6)
+		for i := range 6 {
+			k[i], c[i] = jacoCTKp, 2*math.Sqrt(jacoCTKp)
+		}
+		t.ct = controllers.ComputedTorque{Dofs: compensated[:6], Kp: k, Kd: c}
 		tcp, err := mustID(m, mujoco.ObjSite, "tcp")
 		if err != nil {
 			return nil, err
@@ -175,8 +182,11 @@ var (
 )
 
 func (t *jacoTask) episodeState() [][]float64 {
-	if t.vices {
+	switch {
+	case t.vices:
 		return [][]float64{t.goal[:], t.target[:], t.ee[:], t.ramp.s[:], t.osc.Kp[:], t.osc.Rot[:]}
+	case t.torque:
+		return [][]float64{t.goal[:], t.target[:], t.jramp[:]}
 	}
 	return [][]float64{t.goal[:], t.target[:]}
 }
@@ -211,6 +221,7 @@ func (t *jacoTask) controls() bool { return t.torque }
 
 // control implements controlled: the arm's torques toward its targets, and
 // the fingers' servo targets.
+func (t *jacoTask) close() { t.ct.Close() }
 func (t *jacoTask) control(d *mujoco.Data) error {
 	var err error
 	if t.vices {
@@ -218,7 +229,17 @@ func (t *jacoTask) control(d *mujoco.Data) error {
 		target, t.osc.TargetVel = t.ramp.next(t.ee[:], d.Model().Timestep())
 		t.tau, err = t.osc.Torques(d, target, t.tau)
 	} else {
-		t.tau, err = t.imp.Torques(d, t.target[:6], t.tau)
+		k := t.jramp[6] + 1
+		frac := math.Min(1, k/float64(t.ramp.skip))
+		var q, qd [6]float64
+		for i := range 6 {
+			q[i] = t.jramp[i] + frac*(t.target[i]-t.jramp[i])
+			if k <= float64(t.ramp.skip) {
+				qd[i] = (t.target[i] - t.jramp[i]) / (float64(t.ramp.skip) * d.Model().Timestep())
+			}
+		}
+		t.jramp[6] = k
+		t.tau, err = t.ct.Torques(d, q[:], qd[:], t.zero[:], t.tau)
 	}
 	if err != nil {
 		return err
@@ -260,6 +281,8 @@ func (t *jacoTask) setJoints(d *mujoco.Data, q []float64) {
 		v = clamp(v, t.lo[i], t.hi[i])
 		qpos[i], target[i] = v, v
 	}
+	copy(t.jramp[:6], target[:6])
+	t.jramp[6] = float64(t.ramp.skip) // hold: the ramp is done
 }
 
 func (t *jacoTask) reset(d *mujoco.Data, rng *rand.Rand) error {
@@ -325,6 +348,8 @@ func (t *jacoTask) apply(d *mujoco.Data, a []float64) {
 		}
 		return
 	}
+	copy(t.jramp[:6], target[:6])
+	t.jramp[6] = 0
 	for i := 0; i < 9; i++ {
 		target[i] = clamp(target[i]+a[i]*JacoActionScale, t.lo[i], t.hi[i])
 	}
