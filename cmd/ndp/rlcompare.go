@@ -143,7 +143,7 @@ func init() {
 		},
 	}
 	g.bind(cmd, "runs/compare")
-	cmd.Flags().StringVar(&algos, "algos", "ndp,ppo,ppo-multi", "learners to compare")
+	cmd.Flags().StringVar(&algos, "algos", "ndp,ppo,ppo-multi", "learners to compare ("+strings.Join(ppo.Algos(), ", ")+")")
 	rlCmd.AddCommand(cmd)
 }
 
