@@ -159,6 +159,7 @@ func (e *simEnv) setTarget(sp []float64) int {
 		for i := range 9 {
 			target[i] = clip(sp[i], t.lo[i], t.hi[i])
 		}
+		t.holdJoints() // a setpoint per physics step needs no ramp
 		return n
 	}
 	mp := e.data.MocapPos()

@@ -222,6 +222,13 @@ func (t *jacoTask) controls() bool { return t.torque }
 // control implements controlled: the arm's torques toward its targets, and
 // the fingers' servo targets.
 func (t *jacoTask) close() { t.ct.Close() }
+
+// holdJoints makes the torque-driven arm's targets the controller's path at
+// once: no ramp (after a reset, or for a setpoint per physics step).
+func (t *jacoTask) holdJoints() {
+	copy(t.jramp[:6], t.target[:6])
+	t.jramp[6] = float64(t.ramp.skip)
+}
 func (t *jacoTask) control(d *mujoco.Data) error {
 	var err error
 	if t.vices {
@@ -281,8 +288,7 @@ func (t *jacoTask) setJoints(d *mujoco.Data, q []float64) {
 		v = clamp(v, t.lo[i], t.hi[i])
 		qpos[i], target[i] = v, v
 	}
-	copy(t.jramp[:6], target[:6])
-	t.jramp[6] = float64(t.ramp.skip) // hold: the ramp is done
+	t.holdJoints()
 }
 
 func (t *jacoTask) reset(d *mujoco.Data, rng *rand.Rand) error {
