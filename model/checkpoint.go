@@ -92,6 +92,10 @@ func (m *Model) Save(path string) error {
 	}
 	tmp := f.Name()
 	defer os.Remove(tmp) // no-op after a successful rename
+	if err := f.Chmod(0o644); err != nil { // CreateTemp makes it 0600; checkpoints are results too
+		f.Close()
+		return fmt.Errorf("model: save: %w", err)
+	}
 	crc := crc32.NewIEEE()
 	w := bufio.NewWriterSize(io.MultiWriter(f, crc), 1<<20)
 	_, _ = w.WriteString(ckptMagic)
