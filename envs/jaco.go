@@ -61,8 +61,9 @@ type jacoTask struct {
 	torque bool
 	target [9]float64 // joint targets in torque mode (else they live in Ctrl)
 	ct     controllers.ComputedTorque
+	jramp  ramp       // the arm's path to target[:6]
+	q, qd  [6]float64 // the path's point of this physics step
 	zero   [6]float64 // the path's acceleration: piecewise linear
-	jramp  [7]float64 // the arm targets at the env step's start, and physics steps done of the ramp to target
 	tau    []float64
 	// vices: the action is VICES's (see VicesSuffix): [Δx 3, stiffness 3,
 	// finger target changes 3], executed by osc toward ee (the hand target,
@@ -154,7 +155,8 @@ func newJaco(throw, torque, vices bool, cfg config) (Env, error) {
 	if err != nil {
 		return nil, err
 	}
-	t.ramp.skip = e.skip
+	t.ramp, t.jramp = newRamp(3), newRamp(6)
+	t.ramp.skip, t.jramp.skip = e.skip, e.skip
 	if err := e.data.SetGravityCompensation(compensated); err != nil {
 		return nil, err
 	}
@@ -184,9 +186,9 @@ var (
 func (t *jacoTask) episodeState() [][]float64 {
 	switch {
 	case t.vices:
-		return [][]float64{t.goal[:], t.target[:], t.ee[:], t.ramp.s[:], t.osc.Kp[:], t.osc.Rot[:]}
+		return [][]float64{t.goal[:], t.target[:], t.ee[:], t.ramp.s, t.osc.Kp[:], t.osc.Rot[:]}
 	case t.torque:
-		return [][]float64{t.goal[:], t.target[:], t.jramp[:]}
+		return [][]float64{t.goal[:], t.target[:], t.jramp.s}
 	}
 	return [][]float64{t.goal[:], t.target[:]}
 }
@@ -219,34 +221,30 @@ func (t *jacoTask) targets(d *mujoco.Data) []float64 {
 
 func (t *jacoTask) controls() bool { return t.torque }
 
-// control implements controlled: the arm's torques toward its targets, and
-// the fingers' servo targets.
+// close releases the controller's scratch state.
 func (t *jacoTask) close() { t.ct.Close() }
 
 // holdJoints makes the torque-driven arm's targets the controller's path at
 // once: no ramp (after a reset, or for a setpoint per physics step).
 func (t *jacoTask) holdJoints() {
-	copy(t.jramp[:6], t.target[:6])
-	t.jramp[6] = float64(t.ramp.skip)
+	if t.torque {
+		t.jramp.hold(t.target[:6])
+	}
 }
+
+// control implements controlled: the arm's torques toward its targets (the
+// hand target with VICES, else the joint targets), and the fingers' servo
+// targets.
 func (t *jacoTask) control(d *mujoco.Data) error {
 	var err error
+	h := d.Model().Timestep()
 	if t.vices {
 		var target [3]float64
-		target, t.osc.TargetVel = t.ramp.next(t.ee[:], d.Model().Timestep())
+		t.ramp.next(t.ee[:], h, target[:], t.osc.TargetVel[:])
 		t.tau, err = t.osc.Torques(d, target, t.tau)
 	} else {
-		k := t.jramp[6] + 1
-		frac := math.Min(1, k/float64(t.ramp.skip))
-		var q, qd [6]float64
-		for i := range 6 {
-			q[i] = t.jramp[i] + frac*(t.target[i]-t.jramp[i])
-			if k <= float64(t.ramp.skip) {
-				qd[i] = (t.target[i] - t.jramp[i]) / (float64(t.ramp.skip) * d.Model().Timestep())
-			}
-		}
-		t.jramp[6] = k
-		t.tau, err = t.ct.Torques(d, q[:], qd[:], t.zero[:], t.tau)
+		t.jramp.next(t.target[:6], h, t.q[:], t.qd[:])
+		t.tau, err = t.ct.Torques(d, t.q[:], t.qd[:], t.zero[:], t.tau)
 	}
 	if err != nil {
 		return err
@@ -354,8 +352,9 @@ func (t *jacoTask) apply(d *mujoco.Data, a []float64) {
 		}
 		return
 	}
-	copy(t.jramp[:6], target[:6])
-	t.jramp[6] = 0
+	if t.torque {
+		t.jramp.start(target[:6])
+	}
 	for i := 0; i < 9; i++ {
 		target[i] = clamp(target[i]+a[i]*JacoActionScale, t.lo[i], t.hi[i])
 	}

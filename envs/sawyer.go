@@ -187,6 +187,7 @@ func newSawyerTask(t *sawyerTask, cfg config) (Env, error) {
 		return nil, err
 	}
 	if t.torque {
+		t.ramp = newRamp(3)
 		t.ramp.skip = e.skip
 		return e, nil // the controller adds the arm's bias forces itself
 	}
@@ -210,7 +211,7 @@ func (t *sawyerTask) controls() bool { return t.torque }
 func (t *sawyerTask) control(d *mujoco.Data) error {
 	mp := d.MocapPos()
 	var target [3]float64
-	target, t.osc.TargetVel = t.ramp.next(mp[0:3], d.Model().Timestep())
+	t.ramp.next(mp[0:3], d.Model().Timestep(), target[:], t.osc.TargetVel[:])
 	var err error
 	if t.tau, err = t.osc.Torques(d, target, t.tau); err != nil {
 		return err
@@ -234,15 +235,19 @@ func (t *sawyerTask) name() string {
 }
 func (t *sawyerTask) episodeState() [][]float64 {
 	if t.torque {
-		return [][]float64{t.goal[:], t.prevH[:], t.prevO[:], t.ramp.s[:], t.osc.Kp[:]}
+		return [][]float64{t.goal[:], t.prevH[:], t.prevO[:], t.ramp.s, t.osc.Kp[:]}
 	}
 	return [][]float64{t.goal[:], t.prevH[:], t.prevO[:]}
 }
 
 // holdTarget makes the controller's target the mocap target at once (after
 // a reset, or a dense setpoint per physics step).
-func (t *sawyerTask) holdTarget(d *mujoco.Data) { t.ramp.hold(d.MocapPos()[0:3]) }
-func (t *sawyerTask) obsDim() int               { return SawyerObsDim }
+func (t *sawyerTask) holdTarget(d *mujoco.Data) {
+	if t.torque {
+		t.ramp.hold(d.MocapPos()[0:3])
+	}
+}
+func (t *sawyerTask) obsDim() int { return SawyerObsDim }
 func (t *sawyerTask) actDim() int {
 	if t.vices {
 		return SawyerActDim + 3 // a stiffness per axis before the gripper

@@ -29,31 +29,34 @@ func VicesStiffness(a float64) float64 {
 
 // ramp moves a controller's target from where it was to a new one over the
 // physics steps of one env step, with the matching velocity, so that an
-// action is a motion rather than a jump. Its state is one array (from xyz,
-// physics steps done) so that snapshots alias it.
+// action is a motion rather than a jump. Its state is one slice (the start
+// of the ramp, then the physics steps done) so that snapshots alias it.
 type ramp struct {
-	s    [4]float64
+	s    []float64
 	skip int
 }
 
+func newRamp(n int) ramp { return ramp{s: make([]float64, n+1)} }
+
 // start begins a ramp from the target from.
-func (r *ramp) start(from []float64) { copy(r.s[:3], from); r.s[3] = 0 }
+func (r *ramp) start(from []float64) { n := copy(r.s, from); r.s[n] = 0 }
 
 // hold makes at the target at once (after a reset, or for a setpoint per
 // physics step).
-func (r *ramp) hold(at []float64) { copy(r.s[:3], at); r.s[3] = float64(r.skip) }
+func (r *ramp) hold(at []float64) { n := copy(r.s, at); r.s[n] = float64(r.skip) }
 
-// next returns the target and its velocity for the next physics step of
-// length h, on the way to to.
-func (r *ramp) next(to []float64, h float64) (target, vel [3]float64) {
-	k := r.s[3] + 1
+// next writes the target and its velocity for the next physics step of
+// length h, on the way to to, into target and vel.
+func (r *ramp) next(to []float64, h float64, target, vel []float64) {
+	n := len(r.s) - 1
+	k := r.s[n] + 1
 	frac := math.Min(1, k/float64(r.skip))
-	for i := range 3 {
+	for i := range n {
 		target[i] = r.s[i] + frac*(to[i]-r.s[i])
+		vel[i] = 0
 		if k <= float64(r.skip) {
 			vel[i] = (to[i] - r.s[i]) / (float64(r.skip) * h)
 		}
 	}
-	r.s[3] = k
-	return target, vel
+	r.s[n] = k
 }
