@@ -91,7 +91,7 @@ func (m *Model) Save(path string) error {
 		return fmt.Errorf("model: save: %w", err)
 	}
 	tmp := f.Name()
-	defer os.Remove(tmp) // no-op after a successful rename
+	defer os.Remove(tmp)                   // no-op after a successful rename
 	if err := f.Chmod(0o644); err != nil { // CreateTemp makes it 0600; checkpoints are results too
 		f.Close()
 		return fmt.Errorf("model: save: %w", err)
