@@ -91,8 +91,9 @@ func (m *Model) Save(path string) error {
 		return fmt.Errorf("model: save: %w", err)
 	}
 	tmp := f.Name()
-	defer os.Remove(tmp)                   // no-op after a successful rename
-	if err := f.Chmod(0o644); err != nil { // CreateTemp makes it 0600; checkpoints are results too
+	defer os.Remove(tmp) // no-op after a successful rename
+	// CreateTemp makes the file 0600; checkpoints are results for others too.
+	if err := f.Chmod(0o644); err != nil {
 		f.Close()
 		return fmt.Errorf("model: save: %w", err)
 	}
