@@ -136,27 +136,34 @@ int ndp_inverse(const mjModel* m, mjData* d, char* err, int errsz) {
 static const int bad_warnings[] = {mjWARN_BADQPOS, mjWARN_BADQVEL,
                                    mjWARN_BADQACC, mjWARN_BADCTRL};
 
+// bad_counts records how often each bad-state warning has been raised.
+static void bad_counts(const mjData* d, int before[4]) {
+  for (int k = 0; k < 4; k++) before[k] = d->warning[bad_warnings[k]].number;
+}
+
+// bad_since returns the bad-state warning raised since bad_counts took
+// before, or -1.
+static int bad_since(const mjData* d, const int before[4]) {
+  for (int k = 0; k < 4; k++) {
+    if (d->warning[bad_warnings[k]].number != before[k]) return bad_warnings[k];
+  }
+  return -1;
+}
+
 int ndp_step(const mjModel* m, mjData* d, int nstep, const int* gc, int ngc,
              char* err, int errsz, int* badwarn) {
   GUARD(-1);
   int before[4];
-  for (int k = 0; k < 4; k++) before[k] = d->warning[bad_warnings[k]].number;
-  *badwarn = -1;
+  bad_counts(d, before);
   for (int i = 0; i < nstep; i++) {
     // Gravity (and Coriolis) compensation: qfrc_bias is from the previous
     // forward pass, one physics step old, which is plenty at these rates.
     for (int k = 0; k < ngc; k++) d->qfrc_applied[gc[k]] = d->qfrc_bias[gc[k]];
     mj_step(m, d);
-    for (int k = 0; k < 4; k++) {
-      if (d->warning[bad_warnings[k]].number != before[k]) {
-        *badwarn = bad_warnings[k];
-        ndp_jmp = NULL;
-        return 1;
-      }
-    }
+    if ((*badwarn = bad_since(d, before)) >= 0) break;
   }
   ndp_jmp = NULL;
-  return 0;
+  return *badwarn >= 0;
 }
 
 // ndp_step1 is the first half of a physics step (mj_step1: positions,
@@ -166,18 +173,11 @@ int ndp_step(const mjModel* m, mjData* d, int nstep, const int* gc, int ngc,
 int ndp_step1(const mjModel* m, mjData* d, char* err, int errsz, int* badwarn) {
   GUARD(-1);
   int before[4];
-  for (int k = 0; k < 4; k++) before[k] = d->warning[bad_warnings[k]].number;
-  *badwarn = -1;
+  bad_counts(d, before);
   mj_step1(m, d);  // checks positions and velocities: a bad one resets d here
-  for (int k = 0; k < 4; k++) {
-    if (d->warning[bad_warnings[k]].number != before[k]) {
-      *badwarn = bad_warnings[k];
-      ndp_jmp = NULL;
-      return 1;
-    }
-  }
+  *badwarn = bad_since(d, before);
   ndp_jmp = NULL;
-  return 0;
+  return *badwarn >= 0;
 }
 
 // ndp_step2 finishes the step (mj_step2: actuation, acceleration,
@@ -187,19 +187,12 @@ int ndp_step2(const mjModel* m, mjData* d, const int* gc, int ngc,
               char* err, int errsz, int* badwarn) {
   GUARD(-1);
   int before[4];
-  for (int k = 0; k < 4; k++) before[k] = d->warning[bad_warnings[k]].number;
-  *badwarn = -1;
+  bad_counts(d, before);
   for (int k = 0; k < ngc; k++) d->qfrc_applied[gc[k]] = d->qfrc_bias[gc[k]];
   mj_step2(m, d);
-  for (int k = 0; k < 4; k++) {
-    if (d->warning[bad_warnings[k]].number != before[k]) {
-      *badwarn = bad_warnings[k];
-      ndp_jmp = NULL;
-      return 1;
-    }
-  }
+  *badwarn = bad_since(d, before);
   ndp_jmp = NULL;
-  return 0;
+  return *badwarn >= 0;
 }
 
 int ndp_jac_site(const mjModel* m, const mjData* d, mjtNum* jacp, mjtNum* jacr,
