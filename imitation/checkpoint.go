@@ -9,7 +9,7 @@ import (
 // Aux keys of a digits run's checkpoint, beside the network and Adam.
 const (
 	auxState = "digits/state" // [epochs, best held-out loss, train seconds, wall seconds, steps]
-	auxRNG   = "digits/rng"   // the batch-order PCG's state, one byte per value
+	auxRNG   = "digits/rng"   // the batch-order PCG's state (Model.SetAuxBytes)
 	auxExtra = "digits/extra/"
 )
 
@@ -31,11 +31,7 @@ func (d *Digits) saveCheckpoint(path string, p progress) error {
 	if err != nil {
 		return fmt.Errorf("imitation: checkpoint: %w", err)
 	}
-	b := make([]float64, len(rng))
-	for i, c := range rng {
-		b[i] = float64(c)
-	}
-	d.Model.SetAux(auxRNG, b)
+	d.Model.SetAuxBytes(auxRNG, rng)
 	d.Model.SetAux(auxState, []float64{float64(d.Epochs), p.Best, p.TrainSeconds, p.WallSeconds, float64(p.Steps)})
 	for k, v := range p.Extra {
 		d.Model.SetAux(auxExtra+k, []float64{v})
@@ -55,13 +51,9 @@ func (d *Digits) restoreCheckpoint(path string) (progress, error) {
 	if len(st) != 5 || !whole(st[0]) || st[0] < 1 || !whole(st[4]) || math.IsNaN(st[1]) || !(st[2] >= 0) || !(st[3] >= 0) {
 		return p, fmt.Errorf("imitation: resuming: %s holds no valid digits run state (%v)", path, st)
 	}
-	raw := d.Model.Aux(auxRNG)
-	rng := make([]byte, len(raw))
-	for i, v := range raw {
-		if v < 0 || v > 255 || v != math.Trunc(v) {
-			return p, fmt.Errorf("imitation: resuming: %s: corrupt batch-order state", path)
-		}
-		rng[i] = byte(v)
+	rng, err := d.Model.AuxBytes(auxRNG)
+	if err != nil {
+		return p, fmt.Errorf("imitation: resuming: %s: corrupt batch-order state: %w", path, err)
 	}
 	if err := d.src.UnmarshalBinary(rng); err != nil {
 		return p, fmt.Errorf("imitation: resuming: %s: batch-order state: %w", path, err)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"math"
 	"runtime/debug"
 	"slices"
 	"sync"
@@ -385,6 +386,33 @@ func (m *Model) Aux(key string) []float64 {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return append([]float64(nil), m.aux[key]...)
+}
+
+// SetAuxBytes stores bytes (an RNG state, a name) as trainer state, one
+// value per byte.
+func (m *Model) SetAuxBytes(key string, b []byte) {
+	v := make([]float64, len(b))
+	for i, c := range b {
+		v[i] = float64(c)
+	}
+	m.SetAux(key, v)
+}
+
+// AuxBytes returns bytes stored with [Model.SetAuxBytes] (nil when key is
+// absent); a value that is not a whole number in [0, 255] is an error.
+func (m *Model) AuxBytes(key string) ([]byte, error) {
+	v := m.Aux(key)
+	if v == nil {
+		return nil, nil
+	}
+	b := make([]byte, len(v))
+	for i, x := range v {
+		if !(x >= 0 && x <= 255) || x != math.Trunc(x) {
+			return nil, fmt.Errorf("model: aux %q holds %v at %d, not a byte", key, x, i)
+		}
+		b[i] = byte(x)
+	}
+	return b, nil
 }
 
 // AuxKeys returns the keys of the trainer state stored with

@@ -64,22 +64,14 @@ func (l *Learner) Save(path string) error {
 		eps[i] = float64(e)
 	}
 	m.SetAux(auxEpisodes, eps)
-	task := make([]float64, len(l.Cfg.Task))
-	for i := range len(l.Cfg.Task) {
-		task[i] = float64(l.Cfg.Task[i])
-	}
-	m.SetAux(auxTask, task)
+	m.SetAuxBytes(auxTask, []byte(l.Cfg.Task))
 	m.SetAux(auxObsNorm, packNorm(l.norm))
 	m.SetAux(auxRetNorm, packNorm(l.retNorm))
 	b, err := l.pcg.MarshalBinary()
 	if err != nil {
 		return fmt.Errorf("ppo: saving rng: %w", err)
 	}
-	rs := make([]float64, len(b))
-	for i, x := range b {
-		rs[i] = float64(x)
-	}
-	m.SetAux(auxRNG, rs)
+	m.SetAuxBytes(auxRNG, b)
 	// Episodes in progress, so that a resumed run continues exactly.
 	var snaps, obs, ep []float64
 	for i, e := range l.envs {
@@ -154,14 +146,12 @@ func (l *Learner) Restore(path string) error {
 	if !isCount(c[0]) || !isCount(c[1]) || c[0] > c[1]*float64(l.Cfg.NumEnvs*l.Cfg.RolloutSteps) {
 		return fmt.Errorf("ppo: %s: %v env steps in %v updates of %d×%d cannot be", path, c[0], c[1], l.Cfg.NumEnvs, l.Cfg.RolloutSteps)
 	}
-	if t := m.Aux(auxTask); t != nil { // absent from checkpoints before it was saved
-		b := make([]byte, len(t))
-		for i, x := range t {
-			b[i] = byte(x)
-		}
-		if string(b) != l.Cfg.Task {
-			return fmt.Errorf("ppo: %s is a checkpoint of task %q, this run is %q", path, b, l.Cfg.Task)
-		}
+	task, err := m.AuxBytes(auxTask)
+	if err != nil {
+		return fmt.Errorf("ppo: %s: %w", path, err)
+	}
+	if task != nil && string(task) != l.Cfg.Task { // absent from checkpoints before it was saved
+		return fmt.Errorf("ppo: %s is a checkpoint of task %q, this run is %q", path, task, l.Cfg.Task)
 	}
 	l.Step, l.Updates = int64(c[0]), int(c[1])
 	if eps := m.Aux(auxEpisodes); len(eps) == len(l.episodes) {
@@ -178,10 +168,9 @@ func (l *Learner) Restore(path string) error {
 	if err := unpackNorm(l.retNorm, m.Aux(auxRetNorm), "return normaliser"); err != nil {
 		return err
 	}
-	rs := m.Aux(auxRNG)
-	b := make([]byte, len(rs))
-	for i, x := range rs {
-		b[i] = byte(x)
+	b, err := m.AuxBytes(auxRNG)
+	if err != nil {
+		return fmt.Errorf("ppo: restoring rng from %s: %w", path, err)
 	}
 	if err := l.pcg.UnmarshalBinary(b); err != nil {
 		return fmt.Errorf("ppo: restoring rng from %s: %w", path, err)
