@@ -168,13 +168,7 @@ func (t *jacoTask) name() string {
 	if t.throw {
 		n = "throw"
 	}
-	switch {
-	case t.vices:
-		n += VicesSuffix
-	case t.torque:
-		n += TorqueSuffix
-	}
-	return n
+	return variantName(n, t.torque, t.vices)
 }
 
 // The VICES Jaco's hand-target workspace, metres.
@@ -407,7 +401,7 @@ func (t *jacoTask) judge(obs []float64) (bool, float64) {
 func (t *jacoTask) success(_ *mujoco.Data, obs []float64) (bool, float64) { return t.judge(obs) }
 
 func init() {
-	for _, v := range []struct{ torque, vices bool }{{false, false}, {true, false}, {true, true}} {
+	for _, v := range variants {
 		for _, throw := range []bool{false, true} {
 			registry[(&jacoTask{throw: throw, torque: v.torque, vices: v.vices}).name()] = func(cfg config) (Env, error) {
 				return newJaco(throw, v.torque, v.vices, cfg)

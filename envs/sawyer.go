@@ -131,16 +131,9 @@ func sawyerScene(k sawyerKind, torque bool) string {
 // learning checks use it; it is not one of the paper's tasks.
 const PushEasy = "push-easy"
 
-func newSawyer(k sawyerKind, cfg config) (Env, error) {
-	return newSawyerTask(&sawyerTask{kind: k}, cfg)
-}
-
 func newSawyerTask(t *sawyerTask, cfg config) (Env, error) {
 	k := t.kind
-	name := sawyerNames[k] // push-easy shares push's scene
-	if t.torque {
-		name += TorqueSuffix
-	}
+	name := variantName(sawyerNames[k], t.torque, false) // push-easy shares push's scene, VICES the torque one
 	m, cfg, err := loadScene(name, sawyerScene(k, t.torque), SawyerFrameSkip, cfg)
 	if err != nil {
 		return nil, err
@@ -225,13 +218,7 @@ func (t *sawyerTask) name() string {
 	if t.easy {
 		n = PushEasy
 	}
-	switch {
-	case t.vices:
-		n += VicesSuffix
-	case t.torque:
-		n += TorqueSuffix
-	}
-	return n
+	return variantName(n, t.torque, t.vices)
 }
 func (t *sawyerTask) episodeState() [][]float64 {
 	if t.torque {
@@ -369,20 +356,14 @@ func (t *sawyerTask) success(d *mujoco.Data, obs []float64) (bool, float64) {
 }
 
 func init() {
-	registry[PushEasy] = func(cfg config) (Env, error) { return newSawyerTask(&sawyerTask{kind: kindPush, easy: true}, cfg) }
-	registry[PushEasy+TorqueSuffix] = func(cfg config) (Env, error) {
-		return newSawyerTask(&sawyerTask{kind: kindPush, easy: true, torque: true}, cfg)
-	}
-	registry[PushEasy+VicesSuffix] = func(cfg config) (Env, error) {
-		return newSawyerTask(&sawyerTask{kind: kindPush, easy: true, torque: true, vices: true}, cfg)
-	}
+	tasks := []sawyerTask{{kind: kindPush, easy: true}}
 	for k := range sawyerNames {
-		registry[sawyerNames[k]] = func(cfg config) (Env, error) { return newSawyer(k, cfg) }
-		registry[sawyerNames[k]+TorqueSuffix] = func(cfg config) (Env, error) {
-			return newSawyerTask(&sawyerTask{kind: k, torque: true}, cfg)
-		}
-		registry[sawyerNames[k]+VicesSuffix] = func(cfg config) (Env, error) {
-			return newSawyerTask(&sawyerTask{kind: k, torque: true, vices: true}, cfg)
+		tasks = append(tasks, sawyerTask{kind: k})
+	}
+	for _, v := range variants {
+		for _, t := range tasks {
+			t.torque, t.vices = v.torque, v.vices
+			registry[t.name()] = func(cfg config) (Env, error) { fresh := t; return newSawyerTask(&fresh, cfg) }
 		}
 	}
 }

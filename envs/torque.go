@@ -13,6 +13,22 @@ const TorqueSuffix = "-torque"
 // physics rate, holding the hand's orientation.
 const VicesSuffix = "-vices"
 
+// variants are the kinds of every arm task: position-controlled,
+// torque-driven, and VICES (torque-driven).
+var variants = []struct{ torque, vices bool }{{false, false}, {true, false}, {true, true}}
+
+// variantName is a task's registry name: base, with the suffix of its VICES
+// or torque-driven variant.
+func variantName(base string, torque, vices bool) string {
+	switch {
+	case vices:
+		return base + VicesSuffix
+	case torque:
+		return base + TorqueSuffix
+	}
+	return base
+}
+
 // VICES action constants.
 const (
 	VicesStep   = 0.02 // metres of hand-target motion per unit action per env step
