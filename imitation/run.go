@@ -2,7 +2,6 @@ package imitation
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"image/color"
@@ -10,7 +9,6 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"reflect"
 	"time"
 
 	"github.com/gomlx/compute"
@@ -101,10 +99,8 @@ func RunDigits(b compute.Backend, r DigitsRun) (res *DigitsResult, err error) {
 		if err := readJSON(filepath.Join(r.Dir, run.ConfigFile), &saved); err != nil {
 			return nil, err
 		}
-		if !reflect.DeepEqual(saved.WithDefaults(), d.Cfg) {
-			ja, _ := json.Marshal(saved.WithDefaults())
-			jb, _ := json.Marshal(d.Cfg)
-			return nil, fmt.Errorf("imitation: resuming %s: its config differs from this one:\n  saved: %s\n  now:   %s", r.Dir, ja, jb)
+		if err := run.SameConfig(r.Dir, saved.WithDefaults(), d.Cfg); err != nil {
+			return nil, fmt.Errorf("imitation: %w", err)
 		}
 		if p, err = d.restoreCheckpoint(ckpt); err != nil {
 			return nil, err

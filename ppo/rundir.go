@@ -2,11 +2,9 @@ package ppo
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"path/filepath"
-	"reflect"
 
 	"github.com/gomlx/compute"
 
@@ -52,10 +50,8 @@ func TrainDir(cfg Config, b compute.Backend, dir string, o DirOptions) (l *Learn
 		if o.Mode == run.Auto {
 			a, b := saved.WithDefaults(), cfg
 			a.TotalSteps, b.TotalSteps = 0, 0
-			if !reflect.DeepEqual(a, b) {
-				ja, _ := json.Marshal(a)
-				jb, _ := json.Marshal(b)
-				return nil, false, fmt.Errorf("resuming %s: its config differs from this one:\n  saved: %s\n  now:   %s", dir, ja, jb)
+			if err := run.SameConfig(dir, a, b); err != nil {
+				return nil, false, err
 			}
 		}
 		saved.TotalSteps = cfg.TotalSteps

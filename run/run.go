@@ -17,11 +17,13 @@ package run
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"reflect"
 	"runtime/debug"
 	"syscall"
 )
@@ -117,6 +119,18 @@ func prepare(dir string, mode Mode) (resume bool, err error) {
 		}
 	}
 	return false, nil
+}
+
+// SameConfig returns an error naming dir, with both configs as JSON, when
+// the config saved in a run directory differs from the one a resume was
+// asked to continue with (both with defaults applied).
+func SameConfig(dir string, saved, now any) error {
+	if reflect.DeepEqual(saved, now) {
+		return nil
+	}
+	a, _ := json.Marshal(saved)
+	b, _ := json.Marshal(now)
+	return fmt.Errorf("resuming %s: its config differs from this one:\n  saved: %s\n  now:   %s", dir, a, b)
 }
 
 // Finished reports whether the run in dir wrote its DoneFile.
