@@ -77,15 +77,21 @@ func TestPretrainCopiesTheTrunk(t *testing.T) {
 
 // TestRunDigitsResumes: a run stopped after 2 epochs and resumed to 3 logs
 // the same rows and ends with the same held-out loss as 3 epochs straight,
-// for each kind of method state (standardised targets, a pretrained trunk).
+// for each kind of method state (standardised targets or head, a pretrained
+// trunk).
 func TestRunDigitsResumes(t *testing.T) {
 	b, train, test := goAndSets(t, 40, 20)
 	for _, cfg := range []DigitsConfig{
 		{Method: MethodNDP, BatchSize: 20, PretrainEpochs: 1},
+		{Method: MethodNDP, BatchSize: 20, Standardise: true},
 		{Method: MethodCNN, BatchSize: 20, Standardise: true},
 		{Method: MethodCNNDMP, BatchSize: 20},
 	} {
-		t.Run(cfg.Method, func(t *testing.T) {
+		name := cfg.Method
+		if cfg.Standardise {
+			name += "-standardised"
+		}
+		t.Run(name, func(t *testing.T) {
 			train1 := func(dir string, epochs int, mode run.Mode) *DigitsResult {
 				t.Helper()
 				res, err := RunDigits(b, DigitsRun{Cfg: cfg, Epochs: epochs, Train: train, Test: test, Dir: dir, Mode: mode})
