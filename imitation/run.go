@@ -9,6 +9,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/gomlx/compute"
@@ -52,6 +53,8 @@ type DigitsResult struct {
 	StepMillis  float64            `json:"step_ms"` // mean wall time per training step
 	Backend     string             `json:"backend"`
 	Extra       map[string]float64 `json:"extra,omitempty"`
+	Command     string             `json:"command,omitempty"` // the command line that trained it
+	Commit      string             `json:"commit,omitempty"`  // the VCS revision of the binary
 }
 
 // Preds holds predicted trajectories of chosen test samples, for figures.
@@ -183,7 +186,8 @@ func RunDigits(b compute.Backend, r DigitsRun) (res *DigitsResult, err error) {
 		}
 	}
 	res = &DigitsResult{Method: d.Cfg.Method, Config: d.Cfg, Epochs: d.Epochs, TrainN: r.Train.Len(), TestN: r.Test.Len(),
-		WallSeconds: wall(), StepMillis: 1000 * p.TrainSeconds / float64(max(p.Steps, 1)), Backend: b.Name(), Extra: p.Extra}
+		WallSeconds: wall(), StepMillis: 1000 * p.TrainSeconds / float64(max(p.Steps, 1)), Backend: b.Name(), Extra: p.Extra,
+		Command: strings.Join(os.Args, " "), Commit: run.Commit()}
 	if _, res.Train, err = d.Evaluate(r.Train); err != nil {
 		return nil, err
 	}
@@ -278,11 +282,19 @@ func LoadPreds(root string) ([]Preds, error) {
 // per-sample loss in px², train and held-out test.
 func Table(results []DigitsResult) string {
 	var rows [][]string
+	var prov strings.Builder
 	for _, r := range results {
 		name := map[string]string{MethodCNN: "CNN", MethodCNNDMP: "CNN-DMP (Pahič et al.)", MethodNDP: "NDP"}[r.Method]
-		rows = append(rows, []string{name, pm(r.Train), pm(r.Test), fmt.Sprint(r.Epochs), fmt.Sprintf("%d / %d", r.TrainN, r.TestN)})
+		rows = append(rows, []string{name, pm(r.Train), pm(r.Test), fmt.Sprint(r.Epochs), fmt.Sprintf("%d / %d", r.TrainN, r.TestN), fmt.Sprintf("%.0f", r.WallSeconds)})
+		if r.Commit != "" {
+			fmt.Fprintf(&prov, "- %s: `%s` (commit %s)\n", name, r.Command, r.Commit)
+		}
 	}
-	return table.Markdown([]string{"method", "train (px²)", "test, held-out (px²)", "epochs", "train / test samples"}, rows)
+	t := table.Markdown([]string{"method", "train (px²)", "test, held-out (px²)", "epochs", "train / test samples", "wall (s)"}, rows)
+	if prov.Len() > 0 {
+		t += "\nTrained by:\n" + prov.String()
+	}
+	return t
 }
 
 func pm(c digits.ClassStats) string {

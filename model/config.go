@@ -61,9 +61,13 @@ type Config struct {
 	HeadShift []float64 `json:"head_shift,omitempty"`
 	HeadScale []float64 `json:"head_scale,omitempty"`
 
-	ValueHeads   int         `json:"value_heads,omitempty"`   // k > 0 adds a critic MLP on the observation with k outputs (mlp only)
-	CriticHidden []int       `json:"critic_hidden,omitempty"` // critic hidden sizes (default: Hidden)
-	Extra        []ParamSpec `json:"extra,omitempty"`         // trainer-owned tensors trained with the rest, e.g. PPO's log std
+	ValueHeads   int   `json:"value_heads,omitempty"`   // k > 0 adds a critic MLP on the observation with k outputs (mlp only)
+	CriticHidden []int `json:"critic_hidden,omitempty"` // critic hidden sizes (default: Hidden)
+	// SharedValue gives the critic one output, repeated ValueHeads times:
+	// the authors' critic for NDP and PPO-multi, where ours has one head
+	// per step of a decision.
+	SharedValue bool        `json:"shared_value,omitempty"`
+	Extra       []ParamSpec `json:"extra,omitempty"` // trainer-owned tensors trained with the rest, e.g. PPO's log std
 
 	Seed  int64       `json:"seed"`  // initialisation seed
 	Optim OptimConfig `json:"optim"` // Adam settings used by [Model.NewTrainer]
@@ -288,6 +292,9 @@ func (c Config) Validate() error {
 	if c.ValueHeads < 0 {
 		return bad("value_heads = %d is negative", c.ValueHeads)
 	}
+	if c.SharedValue && c.ValueHeads == 0 {
+		return bad("shared_value needs a critic (value_heads > 0)")
+	}
 	for _, e := range c.Extra {
 		if e.Name == "" || nn.Size(e.Shape) < 1 || slices.ContainsFunc(e.Shape, func(d int) bool { return d < 1 }) {
 			return bad("extra param %q needs a name and a positive shape, got %v", e.Name, e.Shape)
@@ -301,6 +308,14 @@ func (c Config) Validate() error {
 		return bad("invalid optimizer settings %+v", o)
 	}
 	return nil
+}
+
+// valueOutputs is the width of the critic's last layer.
+func (c Config) valueOutputs() int {
+	if c.SharedValue {
+		return 1
+	}
+	return c.ValueHeads
 }
 
 // sizeText describes the network for memory errors.
@@ -331,7 +346,7 @@ func (c Config) paramCount() float64 {
 		n = dense(append(append([]int{c.ObsDim}, c.Hidden...), c.HeadWidth()))
 	}
 	if c.ValueHeads > 0 {
-		n += dense(append(append([]int{c.ObsDim}, c.CriticHidden...), c.ValueHeads))
+		n += dense(append(append([]int{c.ObsDim}, c.CriticHidden...), c.valueOutputs()))
 	}
 	for _, e := range c.Extra {
 		k := 1.0

@@ -79,7 +79,7 @@ func New(cfg Config, b compute.Backend) (m *Model, err error) {
 		}
 	}
 	if cfg.ValueHeads > 0 {
-		sizes := append(append([]int{cfg.ObsDim}, cfg.CriticHidden...), cfg.ValueHeads)
+		sizes := append(append([]int{cfg.ObsDim}, cfg.CriticHidden...), cfg.valueOutputs())
 		if m.critic, err = nn.NewMLP(m.Spec, rng, "critic", sizes, act, 1); err != nil {
 			return nil, fmt.Errorf("model: %w", err)
 		}
@@ -167,6 +167,9 @@ func (m *Model) BuildNoisy(vars []*graph.Node, obs, y0, dy0, noise *graph.Node) 
 	}
 	if m.critic != nil {
 		o.Value = m.critic.Apply(vars, obs)
+		if m.Cfg.SharedValue {
+			o.Value = graph.BroadcastToDims(o.Value, o.Value.Shape().Dimensions[0], m.Cfg.ValueHeads)
+		}
 	}
 	if m.dmp == nil {
 		o.Action = o.Head

@@ -78,6 +78,7 @@ func TestConfigValidate(t *testing.T) {
 		{"bad lr", func(c *model.Config) { c.Optim.LR = -1 }, "optimizer"},
 		{"bad extra", func(c *model.Config) { c.Extra = []model.ParamSpec{{Name: "s", Shape: []int{0}}} }, "extra"},
 		{"cnn critic", func(c *model.Config) { c.Net = model.NetCNN; c.ValueHeads = 2 }, "value heads"},
+		{"shared value without critic", func(c *model.Config) { c.ValueHeads, c.SharedValue = 0, true }, "shared_value"},
 		{"standardised", standardise, ""},
 		{"short shift", func(c *model.Config) { standardise(c); c.HeadShift = c.HeadShift[1:] }, "head_shift"},
 		{"zero scale", func(c *model.Config) { standardise(c); c.HeadScale[3] = 0 }, "positive scale"},
@@ -176,6 +177,7 @@ func TestForwardShapes(t *testing.T) {
 		{"ndp deltas", smallNDP(), []int{3, 2, 5}, []int{3, 2, 6}, nil},
 		{"ndp identity", func() model.Config { c := smallNDP(); c.Omega = "identity"; return c }(), []int{3, 2, 6}, []int{3, 2, 6}, nil},
 		{"raw + critic", model.Config{ObsDim: 5, Hidden: []int{8}, Head: model.HeadRaw, OutDim: 7, ValueHeads: 4}, []int{3, 7}, nil, []int{3, 4}},
+		{"raw + shared critic", model.Config{ObsDim: 5, Hidden: []int{8}, Head: model.HeadRaw, OutDim: 7, ValueHeads: 4, SharedValue: true}, []int{3, 7}, nil, []int{3, 4}},
 		{"cnn ndp", model.Config{Net: model.NetCNN, ImageH: 16, ImageW: 16, DoF: 2, DMP: model.DMPConfig{N: 3, T: 10}}, []int{3, 2, 11}, []int{3, 2, 11}, nil},
 	}
 	for _, tc := range tests {
@@ -203,6 +205,16 @@ func TestForwardShapes(t *testing.T) {
 			check("y", res.Y, tc.traj)
 			check("ddy", res.DDY, tc.traj)
 			check("value", res.Value, tc.valueDim)
+			if tc.cfg.SharedValue && res.Value != nil {
+				// One output repeated: every head of a row is the same value.
+				v := tensors.MustCopyFlatData[float32](res.Value)
+				K := tc.cfg.ValueHeads
+				for i := range v {
+					if v[i] != v[i-i%K] {
+						t.Errorf("shared value row %d: head %d = %v, head 0 = %v", i/K, i%K, v[i], v[i-i%K])
+					}
+				}
+			}
 		})
 	}
 }

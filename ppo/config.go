@@ -104,15 +104,16 @@ type Config struct {
 	Hidden      []int   `json:"hidden"`        // actor and critic hidden sizes (default [64 64])
 
 	// NDP and PPO-multi.
-	K           int     `json:"k"`                 // actions per decision (default 5; PPO uses 1)
-	Execute     int     `json:"execute,omitempty"` // m: planned actions executed before Φ plans again, 1..K (default K: the whole plan)
-	Explore     string  `json:"explore"`           // "step" (default: action noise drawn every env step), "decision" (one draw per decision, shared by its k steps) or "params" (NDP: noise on Φ's DMP parameters, once per decision)
-	RewardDelay int     `json:"reward_delay"`      // reward from a state refreshed every this many steps (default K; PPO 1)
-	N           int     `json:"n"`                 // basis functions per DoF (default per task: 5 throw, 6 others)
-	Substeps    int     `json:"substeps"`          // l: Euler substeps per step (default ⌊35/K⌋+1)
-	AlphaZ      float64 `json:"alpha_z"`           // α_z (default per task: 15 soccer, 5 others)
-	Kernel      string  `json:"kernel"`            // basis kernel (default gaussian)
-	OnlyG       bool    `json:"only_g"`            // ablation: forcing term zero
+	K           int     `json:"k"`                      // actions per decision (default 5; PPO uses 1)
+	Execute     int     `json:"execute,omitempty"`      // m: planned actions executed before Φ plans again, 1..K (default K: the whole plan)
+	Explore     string  `json:"explore"`                // "step" (default: action noise drawn every env step), "decision" (one draw per decision, shared by its k steps) or "params" (NDP: noise on Φ's DMP parameters, once per decision)
+	RewardDelay int     `json:"reward_delay"`           // reward from a state refreshed every this many steps (default K; PPO 1)
+	SharedValue bool    `json:"shared_value,omitempty"` // one critic output repeated for the K steps (the authors' code) instead of K heads
+	N           int     `json:"n"`                      // basis functions per DoF (default per task: 5 throw, 6 others)
+	Substeps    int     `json:"substeps"`               // l: Euler substeps per step (default ⌊35/K⌋+1)
+	AlphaZ      float64 `json:"alpha_z"`                // α_z (default per task: 15 soccer, 5 others)
+	Kernel      string  `json:"kernel"`                 // basis kernel (default gaussian)
+	OnlyG       bool    `json:"only_g"`                 // ablation: forcing term zero
 	LearnAlphaZ bool    `json:"learn_alpha_z"`
 	WeightScale float64 `json:"weight_scale"` // Φ's last layer scale for w (default 100, as the authors)
 	GoalScale   float64 `json:"goal_scale"`   // scale of the goal offset g − y0, in action units (default 5)

@@ -22,7 +22,7 @@ const (
 func modelConfig(cfg Config, obsDim, actDim, dof int) model.Config {
 	mc := model.Config{
 		Net: model.NetMLP, ObsDim: obsDim, Hidden: cfg.Hidden, Activation: "tanh",
-		CriticHidden: cfg.Hidden, ValueHeads: cfg.K, Seed: cfg.Seed,
+		CriticHidden: cfg.Hidden, ValueHeads: cfg.K, SharedValue: cfg.SharedValue, Seed: cfg.Seed,
 		Extra: []model.ParamSpec{{Name: logStdName, Shape: []int{actDim}, Init: cfg.InitLogStd}},
 		Optim: model.OptimConfig{LR: cfg.LR, ClipNorm: cfg.MaxGradNorm, Eps: 1e-5},
 	}

@@ -23,9 +23,14 @@ func TestUpdateSmoke(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	cases := map[string]Config{}
 	for _, algo := range Algos() {
-		t.Run(algo, func(t *testing.T) {
-			cfg := Config{Algo: algo, Task: "push", Seed: 1, NumEnvs: 2, RolloutSteps: 160, Epochs: 2, Minibatches: 4, TotalSteps: 1000}
+		cases[algo] = Config{Algo: algo}
+	}
+	cases["ndp shared value"] = Config{Algo: AlgoNDP, SharedValue: true} // the authors' critic
+	for name, cfg := range cases {
+		t.Run(name, func(t *testing.T) {
+			cfg.Task, cfg.Seed, cfg.NumEnvs, cfg.RolloutSteps, cfg.Epochs, cfg.Minibatches, cfg.TotalSteps = "push", 1, 2, 160, 2, 4, 1000
 			l, err := New(cfg, b)
 			if err != nil {
 				t.Fatal(err)

@@ -66,6 +66,7 @@ func newPPOFlags(fl *pflag.FlagSet) *ppoFlags {
 	fl.IntVar(&c.K, "k", d.K, "actions per decision for ndp and ppo-multi")
 	fl.IntVar(&c.Execute, "execute", 0, "plan k actions, execute the first m, plan again (ndp, ppo-multi; default: all k)")
 	fl.StringVar(&c.Explore, "explore", d.Explore, "exploration of ndp and ppo-multi: step (action noise drawn every env step), decision (one draw per decision, shared by its k steps) or params (ndp: noise on Φ's DMP parameters once per decision)")
+	fl.BoolVar(&c.SharedValue, "shared-value", false, "ndp, ppo-multi: one critic output repeated for the k steps of a decision (the authors' code) instead of k value heads")
 	fl.IntVar(&c.RewardDelay, "reward-delay", 0, "reward from a state refreshed every this many steps (default k)")
 	fl.IntVar(&c.N, "n", 0, "DMP basis functions per DoF (default: 5 throw, 6 others)")
 	fl.IntVar(&c.Substeps, "substeps", 0, "DMP Euler substeps per step (default ⌊35/k⌋+1)")
