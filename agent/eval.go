@@ -21,6 +21,7 @@ const (
 	StreamEvalSampled = 5 // evaluation with sampled actions
 	StreamDemos       = 6 // behaviour cloning's demonstrations
 	StreamCloneEval   = 7 // evaluation of a cloned policy
+	StreamExplore     = 8 // Dyn-E's random exploration data
 	StreamShowcase    = 9 // dense control and videos
 )
 

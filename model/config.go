@@ -67,7 +67,9 @@ type Config struct {
 	// the authors' critic for NDP and PPO-multi, where ours has one head
 	// per step of a decision.
 	SharedValue bool        `json:"shared_value,omitempty"`
-	Extra       []ParamSpec `json:"extra,omitempty"` // trainer-owned tensors trained with the rest, e.g. PPO's log std
+	Extra       []ParamSpec `json:"extra,omitempty"`  // trainer-owned tensors trained with the rest, e.g. PPO's log std
+	Nets        []NetConfig `json:"nets,omitempty"`   // extra MLPs for a loss or for Decode (mlp only)
+	Decode      *Decode     `json:"decode,omitempty"` // raw head: the action is a net of Φ's output (see Decode)
 
 	Seed  int64       `json:"seed"`  // initialisation seed
 	Optim OptimConfig `json:"optim"` // Adam settings used by [Model.NewTrainer]
@@ -295,6 +297,9 @@ func (c Config) Validate() error {
 	if c.SharedValue && c.ValueHeads == 0 {
 		return bad("shared_value needs a critic (value_heads > 0)")
 	}
+	if err := c.validateNets(); err != nil {
+		return err
+	}
 	for _, e := range c.Extra {
 		if e.Name == "" || nn.Size(e.Shape) < 1 || slices.ContainsFunc(e.Shape, func(d int) bool { return d < 1 }) {
 			return bad("extra param %q needs a name and a positive shape, got %v", e.Name, e.Shape)
@@ -348,6 +353,7 @@ func (c Config) paramCount() float64 {
 	if c.ValueHeads > 0 {
 		n += dense(append(append([]int{c.ObsDim}, c.CriticHidden...), c.valueOutputs()))
 	}
+	n += c.netParams()
 	for _, e := range c.Extra {
 		k := 1.0
 		for _, d := range e.Shape {

@@ -29,7 +29,8 @@ type Model struct {
 	dmp    *nn.DMP
 	omega  nn.Omega
 	critic *nn.MLP
-	alpha  int // index of the raw learned α_z, or -1
+	nets   map[string]*nn.MLP // Config.Nets by name
+	alpha  int                // index of the raw learned α_z, or -1
 
 	mu       sync.Mutex
 	vals     []*tensors.Tensor // current weights, in Spec order
@@ -83,6 +84,9 @@ func New(cfg Config, b compute.Backend) (m *Model, err error) {
 		if m.critic, err = nn.NewMLP(m.Spec, rng, "critic", sizes, act, 1); err != nil {
 			return nil, fmt.Errorf("model: %w", err)
 		}
+	}
+	if err := m.buildNets(rng, act); err != nil {
+		return nil, err
 	}
 	for _, e := range cfg.Extra {
 		v := make([]float32, nn.Size(e.Shape))
@@ -152,7 +156,7 @@ func (m *Model) Build(vars []*graph.Node, obs, y0, dy0 *graph.Node) *Outputs {
 }
 
 // BuildNoisy is Build with noise [B, HeadWidth] added to Φ's output before
-// it is decoded into the DMP's w and g (exploration in parameter space):
+// it is decoded into the DMP's w and g or by Config.Decode (exploration in parameter space):
 // Outputs.Head stays Φ's own output, the trajectory and action are those of
 // Head + noise. A nil noise is Build.
 func (m *Model) BuildNoisy(vars []*graph.Node, obs, y0, dy0, noise *graph.Node) *Outputs {
@@ -171,13 +175,16 @@ func (m *Model) BuildNoisy(vars []*graph.Node, obs, y0, dy0, noise *graph.Node) 
 			o.Value = graph.BroadcastToDims(o.Value, o.Value.Shape().Dimensions[0], m.Cfg.ValueHeads)
 		}
 	}
-	if m.dmp == nil {
-		o.Action = o.Head
-		return o
-	}
 	head := o.Head
 	if noise != nil {
 		head = graph.Add(head, noise)
+	}
+	if m.dmp == nil {
+		o.Action = o.Head
+		if m.Cfg.Decode != nil {
+			o.Action = o.decodeAction(head)
+		}
+		return o
 	}
 	o.W, o.G, o.Aux = m.Cfg.headLayout().decodeGraph(head, y0)
 	if m.alpha >= 0 {
@@ -197,7 +204,8 @@ type Batch struct {
 	Obs, Y0, DY0 *tensors.Tensor
 	Extra        []*tensors.Tensor
 	// HeadNoise, if set, is float32 [B, HeadWidth] added to Φ's output
-	// before decoding (see BuildNoisy); Forward only, ndp heads only.
+	// before decoding (see BuildNoisy); Forward only, ndp and decoded
+	// heads only.
 	HeadNoise *tensors.Tensor
 }
 
@@ -269,8 +277,8 @@ func (m *Model) Forward(b Batch) (res *Result, err error) {
 	noisy := b.HeadNoise != nil
 	if noisy {
 		s := b.HeadNoise.Shape()
-		if m.dmp == nil || s.DType != dtypes.Float32 || s.Rank() != 2 || s.Dimensions[0] != b.Obs.Shape().Dimensions[0] || s.Dimensions[1] != m.Cfg.HeadWidth() {
-			return nil, fmt.Errorf("model: head noise has shape %s, want float32 [B %d] on an ndp head", s, m.Cfg.HeadWidth())
+		if (m.dmp == nil && m.Cfg.Decode == nil) || s.DType != dtypes.Float32 || s.Rank() != 2 || s.Dimensions[0] != b.Obs.Shape().Dimensions[0] || s.Dimensions[1] != m.Cfg.HeadWidth() {
+			return nil, fmt.Errorf("model: head noise has shape %s, want float32 [B %d] on an ndp or decoded head", s, m.Cfg.HeadWidth())
 		}
 	}
 	m.mu.Lock()
@@ -281,17 +289,21 @@ func (m *Model) Forward(b Batch) (res *Result, err error) {
 		exec = &m.fwdNoisy
 	}
 	if *exec == nil {
-		nv, hasDMP, hasV := len(m.vals), m.dmp != nil, m.critic != nil
+		nv, hasDMP, hasV, decoded := len(m.vals), m.dmp != nil, m.critic != nil, m.Cfg.Decode != nil
 		*exec, err = graph.NewExec(m.Backend, func(in []*graph.Node) []*graph.Node {
 			var y0, dy0, noise *graph.Node
+			next := nv + 1
 			if hasDMP {
-				y0, dy0 = in[nv+1], in[nv+2]
+				y0, dy0, next = in[nv+1], in[nv+2], nv+3
 			}
 			if noisy {
-				noise = in[nv+3]
+				noise = in[next]
 			}
 			o := m.BuildNoisy(in[:nv], in[nv], y0, dy0, noise)
 			outs := []*graph.Node{o.Head}
+			if decoded {
+				outs = append(outs, o.Action)
+			}
 			if hasDMP {
 				ddy := o.DDY
 				if ddy == nil { // learned α_z: no linear-form acceleration
@@ -326,6 +338,9 @@ func (m *Model) Forward(b Batch) (res *Result, err error) {
 	}
 	res = &Result{Head: outs[0], Action: outs[0]}
 	i := 1
+	if m.Cfg.Decode != nil {
+		res.Action, i = outs[1], 2
+	}
 	if m.dmp != nil {
 		res.Action, res.Y, res.DY = outs[1], outs[2], outs[3]
 		if m.alpha < 0 {

@@ -14,6 +14,7 @@ func TestParamCountMatchesNew(t *testing.T) {
 	for _, c := range []Config{
 		{Net: NetMLP, ObsDim: 7, Hidden: []int{32, 16}, Head: HeadNDP, DoF: 2, ValueHeads: 3, Extra: []ParamSpec{{Name: "s", Shape: []int{2}}}},
 		{Net: NetMLP, ObsDim: 7, Hidden: []int{32, 16}, Head: HeadNDP, DoF: 2, ValueHeads: 3, SharedValue: true},
+		{Net: NetMLP, ObsDim: 7, Hidden: []int{8}, Head: HeadRaw, OutDim: 2, Nets: []NetConfig{{Name: "dec", Sizes: []int{2, 5, 9}}, {Name: "dyn", Sizes: []int{9, 4}}}},
 		{Net: NetCNN, ImageH: 28, ImageW: 28, Head: HeadNDP, DoF: 2},
 		{Net: NetCNN, ImageH: 40, ImageW: 40, Head: HeadRaw, OutDim: 5},
 	} {

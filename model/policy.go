@@ -41,6 +41,9 @@ func (m *Model) Policy() (*Policy, error) {
 	if m.mlp == nil {
 		return nil, errors.New("model: pure-Go policy supports mlp nets only")
 	}
+	if m.Cfg.Decode != nil {
+		return nil, errors.New("model: pure-Go policy does not support a decoded head")
+	}
 	w, err := m.Weights()
 	if err != nil {
 		return nil, err

@@ -17,7 +17,7 @@ func BenchmarkMinibatchStep(b *testing.B) {
 	for _, algo := range Algos() {
 		for _, mbs := range []int{32, 1, 400} {
 			b.Run(fmt.Sprintf("%s/minibatches=%d", algo, mbs), func(b *testing.B) {
-				l, err := New(Config{Algo: algo, Task: "push", Seed: 1, Minibatches: mbs, TotalSteps: 1 << 20}, be)
+				l, err := New(Config{Algo: algo, Task: "push", Seed: 1, Minibatches: mbs, TotalSteps: 1 << 20, DyneSamples: quickDyne}, be)
 				if err != nil {
 					b.Fatal(err)
 				}

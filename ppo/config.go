@@ -15,6 +15,12 @@
 //     displacement and a stiffness per axis, executed by operational-space
 //     control at the physics rate (envs.VicesSuffix). The original also
 //     used PPO; only the action space differs from "ppo".
+//   - "dyne": Dyn-E (Whitney et al. 2020) with PPO instead of the original's
+//     TD3, so that only the action space differs: when the learner is built
+//     it pretrains an embedding of k-step action sequences on random
+//     exploration (package dyne); the actor then outputs a latent action
+//     per decision, explored by a Gaussian over it (ExploreParams), and the
+//     frozen decoder emits the k actions.
 //
 // All hyperparameters are fields of [Config] with the authors' defaults; a
 // single seed fixes env resets, network initialisation and action sampling.
@@ -27,6 +33,7 @@ import (
 	"strings"
 
 	"github.com/ndp-go/ndp/dmp"
+	"github.com/ndp-go/ndp/dyne"
 	"github.com/ndp-go/ndp/envs"
 )
 
@@ -36,6 +43,7 @@ const (
 	AlgoPPOMulti = "ppo-multi"
 	AlgoNDP      = "ndp"
 	AlgoVICES    = "vices"
+	AlgoDyne     = "dyne"
 )
 
 // Exploration modes of the k-step learners (Config.Explore).
@@ -48,7 +56,7 @@ const (
 	// the plan (as the authors' code effectively did). The PPO ratio keeps
 	// the per-step Gaussian log-probabilities of the executed actions.
 	ExploreDecision = "decision"
-	// ExploreParams (NDP only) explores in Φ's output space: once per
+	// ExploreParams (NDP, and always Dyn-E) explores in Φ's output space: once per
 	// decision it samples the DMP parameters θ ~ N(Φ(s), (OutputScale·σ)²)
 	// (σ per parameter, learned, in Φ's units before its ×WeightScale) and
 	// executes the k deterministic actions of that DMP. The decision is one
@@ -63,7 +71,7 @@ const (
 const paramNoise = 0.2
 
 // Algos lists the learners.
-func Algos() []string { return []string{AlgoNDP, AlgoPPO, AlgoPPOMulti, AlgoVICES} }
+func Algos() []string { return []string{AlgoNDP, AlgoPPO, AlgoPPOMulti, AlgoVICES, AlgoDyne} }
 
 // EnvTask is the registry name of the env c trains on: Task, or its VICES
 // variant for AlgoVICES.
@@ -77,7 +85,7 @@ func (c Config) EnvTask() string {
 // Config holds every hyperparameter of a run. Zero values mean the default
 // noted; [Config.WithDefaults] fills them in.
 type Config struct {
-	Algo string `json:"algo"` // "ndp" (default), "ppo", "ppo-multi" or "vices"
+	Algo string `json:"algo"` // "ndp" (default), "ppo", "ppo-multi", "vices" or "dyne"
 	Task string `json:"task"` // envs task name
 	Seed int64  `json:"seed"` // fixes env resets, network init and sampling
 
@@ -117,6 +125,12 @@ type Config struct {
 	LearnAlphaZ bool    `json:"learn_alpha_z"`
 	WeightScale float64 `json:"weight_scale"` // Φ's last layer scale for w (default 100, as the authors)
 	GoalScale   float64 `json:"goal_scale"`   // scale of the goal offset g − y0, in action units (default 5)
+
+	// Dyn-E: the action embedding pretrained when the learner is built
+	// (package dyne), from exploration steps not counted in TotalSteps.
+	Latent      int `json:"latent,omitempty"`       // latent size L (default: the env's action size)
+	DyneSamples int `json:"dyne_samples,omitempty"` // random exploration steps (default 100,000)
+	DyneEpochs  int `json:"dyne_epochs,omitempty"`  // embedding training epochs (default 10)
 
 	EvalEvery    int `json:"eval_every"`    // updates between deterministic evaluations (default 5; <0: never)
 	EvalEpisodes int `json:"eval_episodes"` // episodes per evaluation (default 10)
@@ -174,8 +188,11 @@ func (c Config) WithDefaults() Config {
 		c.Execute = 0 // the whole plan: the default, spelt one way
 	}
 	setI(&c.RewardDelay, c.Executed())
-	if c.Explore == "" {
+	if c.Explore == "" || (c.Algo == AlgoDyne && c.Explore == ExploreStep) {
 		c.Explore = ExploreStep
+		if c.Algo == AlgoDyne { // a Gaussian over the latent action, once per decision
+			c.Explore = ExploreParams
+		}
 	}
 	td, ok := taskDefaults[c.Task]
 	if !ok {
@@ -257,8 +274,10 @@ func (c Config) Validate() error {
 		return bad("clip, lr and max grad norm must be positive and vf coef ≥ 0")
 	case c.Explore != ExploreStep && c.Explore != ExploreDecision && c.Explore != ExploreParams:
 		return bad("explore %q unknown (want %s, %s or %s)", c.Explore, ExploreStep, ExploreDecision, ExploreParams)
-	case c.Explore == ExploreParams && c.Algo != AlgoNDP:
+	case c.Explore == ExploreParams && c.Algo != AlgoNDP && c.Algo != AlgoDyne:
 		return bad("explore %s needs an NDP (algo %s)", ExploreParams, c.Algo)
+	case c.Algo == AlgoDyne && c.Explore != ExploreParams:
+		return bad("dyne explores in its latent space, once per decision (explore %s does not apply)", c.Explore)
 	case c.Execute < 0:
 		return bad("execute %d < 0", c.Execute)
 	case c.RewardDelay < 1:
@@ -280,5 +299,15 @@ func (c Config) Validate() error {
 			return bad("%v", err)
 		}
 	}
+	if c.Algo == AlgoDyne {
+		if err := c.dyneConfig().Validate(); err != nil {
+			return bad("%v", err)
+		}
+	}
 	return nil
+}
+
+// dyneConfig is the embedding's config of a Dyn-E learner.
+func (c Config) dyneConfig() dyne.Config {
+	return dyne.Config{K: c.K, Latent: c.Latent, Samples: c.DyneSamples, Epochs: c.DyneEpochs, Seed: c.Seed}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/gomlx/gomlx/core/tensors"
 
 	"github.com/ndp-go/ndp/agent"
+	"github.com/ndp-go/ndp/dyne"
 	"github.com/ndp-go/ndp/envs"
 	"github.com/ndp-go/ndp/internal/memlimit"
 	"github.com/ndp-go/ndp/model"
@@ -21,12 +22,15 @@ import (
 // Learner trains one policy on one task. Create it with [New]; call
 // [Learner.Update] repeatedly (or [Train]).
 type Learner struct {
-	Cfg     Config       // defaults applied
-	Model   *model.Model // actor, critic and log σ
-	trainer *model.Trainer
-	norm    *rl.RunningMeanStd // observation normaliser (nil when disabled)
-	retNorm *rl.RunningMeanStd // std of the discounted return, for reward scaling (nil when disabled)
-	disc    []float64          // per env: running discounted return γ·R + r
+	Cfg   Config       // defaults applied
+	Model *model.Model // actor, critic and log σ
+	// Embedding is Dyn-E's action embedding, pretrained by New (nil for
+	// the other learners).
+	Embedding *dyne.Embedding
+	trainer   *model.Trainer
+	norm      *rl.RunningMeanStd // observation normaliser (nil when disabled)
+	retNorm   *rl.RunningMeanStd // std of the discounted return, for reward scaling (nil when disabled)
+	disc      []float64          // per env: running discounted return γ·R + r
 
 	Spec     agent.Spec // how the policy's outputs map to the env's actions
 	envs     []envs.Env
@@ -74,7 +78,13 @@ func New(cfg Config, b compute.Backend) (*Learner, error) {
 	}
 	spec.Execute = cfg.Execute
 	l.Spec = spec
-	mc := modelConfig(cfg, spec.ObsDim, spec.ActDim, spec.DoF())
+	if cfg.Algo == AlgoDyne {
+		if l.Embedding, err = pretrainDyne(cfg, b); err != nil {
+			l.Close()
+			return nil, err
+		}
+	}
+	mc := modelConfig(cfg, spec.ObsDim, spec.ActDim, spec.DoF(), l.Embedding)
 	if err := checkMemory(cfg, spec, mc); err != nil {
 		l.Close()
 		return nil, err
@@ -86,6 +96,12 @@ func New(cfg Config, b compute.Backend) (*Learner, error) {
 	if err != nil {
 		l.Close()
 		return nil, err
+	}
+	if l.Embedding != nil {
+		if err := m.CopyNet(l.Embedding.Model, dyne.DecoderNet); err != nil {
+			l.Close()
+			return nil, err
+		}
 	}
 	l.Model = m
 	l.trainer = m.NewTrainer(lossFn(cfg, spec))
@@ -107,6 +123,26 @@ func New(cfg Config, b compute.Backend) (*Learner, error) {
 		}
 	}
 	return l, nil
+}
+
+// pretrainDyne collects Dyn-E's exploration data on one env of the task
+// and trains its embedding; the steps are not counted in cfg.TotalSteps.
+func pretrainDyne(cfg Config, b compute.Backend) (*dyne.Embedding, error) {
+	env, err := makeEnv(cfg, 1)
+	if err != nil {
+		return nil, err
+	}
+	defer env.Close()
+	dc := cfg.dyneConfig().WithDefaults()
+	data, err := dyne.Collect(env, dc.Samples, dc.K, dc.Seed)
+	if err != nil {
+		return nil, fmt.Errorf("ppo: %w", err)
+	}
+	e, err := dyne.Train(b, data, dc)
+	if err != nil {
+		return nil, fmt.Errorf("ppo: %w", err)
+	}
+	return e, nil
 }
 
 func makeEnv(cfg Config, delay int) (envs.Env, error) {

@@ -7,6 +7,7 @@ import (
 	"github.com/gomlx/gomlx/core/graph"
 
 	"github.com/ndp-go/ndp/agent"
+	"github.com/ndp-go/ndp/dyne"
 	"github.com/ndp-go/ndp/model"
 )
 
@@ -19,7 +20,10 @@ const (
 
 // modelConfig builds the network of cfg's algo for an env with obsDim
 // observations, actDim actions and dof DMP-controlled position dims.
-func modelConfig(cfg Config, obsDim, actDim, dof int) model.Config {
+//
+// A Dyn-E learner's Φ outputs the latent action, decoded by emb's frozen
+// decoder (whose weights the caller copies in after model.New).
+func modelConfig(cfg Config, obsDim, actDim, dof int, emb *dyne.Embedding) model.Config {
 	mc := model.Config{
 		Net: model.NetMLP, ObsDim: obsDim, Hidden: cfg.Hidden, Activation: "tanh",
 		CriticHidden: cfg.Hidden, ValueHeads: cfg.K, SharedValue: cfg.SharedValue, Seed: cfg.Seed,
@@ -30,11 +34,21 @@ func modelConfig(cfg Config, obsDim, actDim, dof int) model.Config {
 	case AlgoNDP:
 		mc.SetControlNDP(dof, actDim-dof, model.DMPConfig{N: cfg.N, T: cfg.K, Substeps: cfg.Substeps, AlphaZ: cfg.AlphaZ,
 			Kernel: cfg.Kernel, OnlyG: cfg.OnlyG, LearnAlphaZ: cfg.LearnAlphaZ}, cfg.WeightScale, cfg.GoalScale)
+	case AlgoDyne:
+		nc, dec := emb.DecoderConfig()
+		mc.Head, mc.OutDim, mc.OutputScale = model.HeadRaw, emb.Latent, 1
+		mc.Nets, mc.Decode = []model.NetConfig{nc}, dec
 	default: // raw actions: k per decision
 		mc.Head, mc.OutDim, mc.OutputScale = model.HeadRaw, cfg.K*actDim, 1
 	}
 	if cfg.Explore == ExploreParams {
-		mc.Extra = append(mc.Extra, model.ParamSpec{Name: logStdParamsName, Shape: []int{mc.HeadWidth()}, Init: cfg.InitLogStd + math.Log(paramNoise)})
+		// σ starts at exp(InitLogStd) over the latent box [−1, 1]^L, as
+		// PPO's over its actions; an NDP's at paramNoise of that.
+		init := cfg.InitLogStd
+		if cfg.Algo == AlgoNDP {
+			init += math.Log(paramNoise)
+		}
+		mc.Extra = append(mc.Extra, model.ParamSpec{Name: logStdParamsName, Shape: []int{mc.HeadWidth()}, Init: init})
 	}
 	return mc
 }

@@ -18,6 +18,10 @@ import (
 	"github.com/ndp-go/ndp/runlog"
 )
 
+// quickDyne is a Dyn-E exploration budget for tests that only need the
+// learner to run (pretraining takes about a second).
+const quickDyne = 2000
+
 func TestUpdateSmoke(t *testing.T) {
 	b, err := backend.New("go")
 	if err != nil {
@@ -31,6 +35,7 @@ func TestUpdateSmoke(t *testing.T) {
 	for name, cfg := range cases {
 		t.Run(name, func(t *testing.T) {
 			cfg.Task, cfg.Seed, cfg.NumEnvs, cfg.RolloutSteps, cfg.Epochs, cfg.Minibatches, cfg.TotalSteps = "push", 1, 2, 160, 2, 4, 1000
+			cfg.DyneSamples = quickDyne
 			l, err := New(cfg, b)
 			if err != nil {
 				t.Fatal(err)
@@ -90,7 +95,7 @@ func TestEveryTaskRuns(t *testing.T) {
 	for _, task := range []string{"push", "soccer", "faucet", "throw", "pick"} {
 		for _, algo := range Algos() {
 			t.Run(task+"/"+algo, func(t *testing.T) {
-				l, err := New(Config{Algo: algo, Task: task, Seed: 1, NumEnvs: 2, RolloutSteps: 60, Epochs: 1, Minibatches: 2, TotalSteps: 120}, b)
+				l, err := New(Config{Algo: algo, Task: task, Seed: 1, NumEnvs: 2, RolloutSteps: 60, Epochs: 1, Minibatches: 2, TotalSteps: 120, DyneSamples: quickDyne}, b)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -116,57 +121,63 @@ func TestEveryTaskRuns(t *testing.T) {
 // rng, so training resumed from it continues exactly as the original does.
 func TestCheckpointResumeIsExact(t *testing.T) {
 	b, _ := backend.New("go")
-	cfg := Config{Algo: AlgoNDP, Task: "push", Seed: 4, NumEnvs: 2, RolloutSteps: 50, Epochs: 1, Minibatches: 2, TotalSteps: 1000}
-	a, err := New(cfg, b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
-	if _, err := a.Update(); err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), CheckpointFile)
-	if err := a.Save(path); err != nil {
-		t.Fatal(err)
-	}
-	c, err := New(cfg, b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	if err := c.Restore(path); err != nil {
-		t.Fatal(err)
-	}
-	if c.Step != a.Step || c.Updates != a.Updates {
-		t.Fatalf("restored counters (%d, %d), want (%d, %d)", c.Step, c.Updates, a.Step, a.Updates)
-	}
-	// Both continue the episodes in progress (rollouts of 50 steps end
-	// mid-episode on push, whose episodes are 150 steps).
-	for u := range 3 {
-		ra, err := a.Update()
-		if err != nil {
-			t.Fatal(err)
-		}
-		rc, err := c.Update()
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, f := range ra {
-			if strings.HasPrefix(f.Key, "time_") || f.Key == "fps" {
-				continue
+	// Dyn-E's resumed learner pretrains its embedding again: it must be
+	// the same, and the checkpoint holds the decoder's weights anyway.
+	for _, algo := range []string{AlgoNDP, AlgoDyne} {
+		t.Run(algo, func(t *testing.T) {
+			cfg := Config{Algo: algo, Task: "push", Seed: 4, NumEnvs: 2, RolloutSteps: 50, Epochs: 1, Minibatches: 2, TotalSteps: 1000, DyneSamples: quickDyne}
+			a, err := New(cfg, b)
+			if err != nil {
+				t.Fatal(err)
 			}
-			vc, _ := rc.Get(f.Key)
-			if f.Value != vc && !(math.IsNaN(f.Value) && math.IsNaN(vc)) {
-				t.Errorf("update %d after resume: %s = %v, original %v", u+1, f.Key, vc, f.Value)
+			defer a.Close()
+			if _, err := a.Update(); err != nil {
+				t.Fatal(err)
 			}
-		}
-	}
-	// A corrupt file is an error, not a panic.
-	if err := os.WriteFile(path, []byte("NDPCKPT1 garbage"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := c.Restore(path); err == nil {
-		t.Error("corrupt checkpoint: want an error")
+			path := filepath.Join(t.TempDir(), CheckpointFile)
+			if err := a.Save(path); err != nil {
+				t.Fatal(err)
+			}
+			c, err := New(cfg, b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			if err := c.Restore(path); err != nil {
+				t.Fatal(err)
+			}
+			if c.Step != a.Step || c.Updates != a.Updates {
+				t.Fatalf("restored counters (%d, %d), want (%d, %d)", c.Step, c.Updates, a.Step, a.Updates)
+			}
+			// Both continue the episodes in progress (rollouts of 50 steps end
+			// mid-episode on push, whose episodes are 150 steps).
+			for u := range 3 {
+				ra, err := a.Update()
+				if err != nil {
+					t.Fatal(err)
+				}
+				rc, err := c.Update()
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, f := range ra {
+					if strings.HasPrefix(f.Key, "time_") || f.Key == "fps" {
+						continue
+					}
+					vc, _ := rc.Get(f.Key)
+					if f.Value != vc && !(math.IsNaN(f.Value) && math.IsNaN(vc)) {
+						t.Errorf("update %d after resume: %s = %v, original %v", u+1, f.Key, vc, f.Value)
+					}
+				}
+			}
+			// A corrupt file is an error, not a panic.
+			if err := os.WriteFile(path, []byte("NDPCKPT1 garbage"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if err := c.Restore(path); err == nil {
+				t.Error("corrupt checkpoint: want an error")
+			}
+		})
 	}
 }
 
@@ -179,11 +190,11 @@ func TestLearnsPushEasy(t *testing.T) {
 		t.Skip("learning test")
 	}
 	b, _ := backend.New("go")
-	for _, tc := range []struct{ algo, explore string }{{AlgoNDP, ExploreStep}, {AlgoNDP, ExploreDecision}, {AlgoVICES, ""}} {
+	for _, tc := range []struct{ algo, explore string }{{AlgoNDP, ExploreStep}, {AlgoNDP, ExploreDecision}, {AlgoVICES, ""}, {AlgoDyne, ""}} {
 		explore := tc.explore
 		t.Run(tc.algo+"/"+explore, func(t *testing.T) {
 			cfg := Config{Algo: tc.algo, Task: "push-easy", Seed: 1, TotalSteps: 40000, NumEnvs: 4, RolloutSteps: 250,
-				Minibatches: 8, EvalEvery: -1, EvalEpisodes: 10, Explore: explore}
+				Minibatches: 8, EvalEvery: -1, EvalEpisodes: 10, Explore: explore, DyneSamples: 20000}
 			l, err := New(cfg, b)
 			if err != nil {
 				t.Fatal(err)
@@ -255,7 +266,7 @@ func TestPolicyFileActsLikeTheLearner(t *testing.T) {
 	b, _ := backend.New("go")
 	for _, algo := range Algos() {
 		t.Run(algo, func(t *testing.T) {
-			l, err := New(Config{Algo: algo, Task: "push", Seed: 3, NumEnvs: 2, RolloutSteps: 50, Epochs: 1, Minibatches: 2, TotalSteps: 100}, b)
+			l, err := New(Config{Algo: algo, Task: "push", Seed: 3, NumEnvs: 2, RolloutSteps: 50, Epochs: 1, Minibatches: 2, TotalSteps: 100, DyneSamples: quickDyne}, b)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/gomlx/compute"
 
+	"github.com/ndp-go/ndp/dyne"
 	"github.com/ndp-go/ndp/internal/atomicfile"
 	"github.com/ndp-go/ndp/run"
 	"github.com/ndp-go/ndp/runlog"
@@ -20,6 +21,18 @@ type DirOptions struct {
 	Progress        io.Writer       // progress bar (nil: none)
 	Context         context.Context // cancel to stop after a checkpoint (nil: never)
 	Logger          runlog.Logger   // also receives every update's record, after log.csv (nil: none)
+}
+
+// EmbeddingFile is the report of a Dyn-E run's embedding in its directory.
+const EmbeddingFile = "embedding.json"
+
+// EmbeddingReport is what EmbeddingFile holds.
+type EmbeddingReport struct {
+	Config       dyne.Config `json:"config"`
+	Latent       int         `json:"latent"`
+	Held         dyne.Scores `json:"held_out"`
+	Steps        int         `json:"adam_steps"`
+	TrainSeconds float64     `json:"train_seconds"`
 }
 
 // TrainDir trains cfg in the run directory dir with the shared life cycle
@@ -75,6 +88,12 @@ func TrainDir(cfg Config, b compute.Backend, dir string, o DirOptions) (l *Learn
 	}
 	if err := atomicfile.WriteJSON(filepath.Join(dir, run.ConfigFile), l.Cfg); err != nil {
 		return nil, false, err
+	}
+	if e := l.Embedding; e != nil { // Dyn-E's pretraining, redone identically on resume
+		rep := EmbeddingReport{Config: l.Cfg.dyneConfig().WithDefaults(), Latent: e.Latent, Held: e.Held, Steps: e.Steps, TrainSeconds: e.TrainSeconds}
+		if err := atomicfile.WriteJSON(filepath.Join(dir, EmbeddingFile), rep); err != nil {
+			return nil, false, err
+		}
 	}
 	var lg *runlog.CSV
 	if resumed {

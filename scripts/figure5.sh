@@ -7,7 +7,8 @@
 #                                and push its runs are the replan grid's ndp-m1 runs, linked, the same configs),
 #                                and the same with the goal's gain on the executed step matched to PPO's
 #                                (ndp-replan-gs12: --goal-scale 11.8, docs/rl-diagnosis.md stage 7); and VICES
-#                                (PPO on each task's torque-driven variable-impedance variant, issue 14)
+#                                (PPO on each task's torque-driven variable-impedance variant, issue 14) and Dyn-E
+#                                (PPO in a latent space of 5-step action sequences pretrained on 100k random steps)
 #   scripts/figure5.sh authors   the authors' protocol on push and soccer: NDP and PPO-multi on one fixed layout
 #                                (their PPO, on randomised layouts, is the fair grid's)
 #   scripts/figure5.sh replan    plan k = 5, execute m < 5 (--execute) on the tasks where the k-step learners trail:
@@ -34,7 +35,8 @@ fair) exec "${NDP:-./bin/ndp}" "${common[@]}" --tasks push,soccer,faucet,throw,p
   --variant 'ndp-ws1: --algo ndp --weight-scale 1' \
   --variant 'ndp-replan: --algo ndp --weight-scale 1 --execute 1' \
   --variant 'ndp-replan-gs12: --algo ndp --weight-scale 1 --execute 1 --goal-scale 11.8' \
-  --variant 'vices: --algo vices' "$@" ;;
+  --variant 'vices: --algo vices' \
+  --variant 'dyne: --algo dyne' "$@" ;;
 authors) exec "${NDP:-./bin/ndp}" "${common[@]}" --tasks push,soccer \
   --variant 'ndp-fixed: --algo ndp --fixed-layout 1' \
   --variant 'ppo-multi-dec-fixed: --algo ppo-multi --explore decision --fixed-layout 1' "$@" ;;

@@ -40,7 +40,7 @@ func newPPOFlags(fl *pflag.FlagSet) *ppoFlags {
 	p := &ppoFlags{fl: fl}
 	c := &p.c
 	d := ppo.Defaults() // the one source of defaults
-	fl.StringVar(&c.Algo, "algo", d.Algo, "learner: ndp, ppo, ppo-multi or vices (PPO on the task's torque-driven variable-impedance action space)")
+	fl.StringVar(&c.Algo, "algo", d.Algo, "learner: ndp, ppo, ppo-multi, vices (PPO on the task's torque-driven variable-impedance action space) or dyne (PPO in a pretrained latent space of k-step action sequences)")
 	fl.StringVar(&c.Task, "task", "push", "task: push, soccer, faucet, throw, pick")
 	fl.Int64Var(&c.Seed, "seed", 0, "seed for env resets, network init and sampling")
 	fl.Float64Var(&p.steps, "steps", float64(d.TotalSteps), "env steps to train for (1e6 style accepted)")
@@ -76,6 +76,9 @@ func newPPOFlags(fl *pflag.FlagSet) *ppoFlags {
 	fl.BoolVar(&c.LearnAlphaZ, "learn-alpha-z", false, "ablation: learn α_z too")
 	fl.Float64Var(&c.WeightScale, "weight-scale", d.WeightScale, "scale of Φ's DMP weight outputs")
 	fl.Float64Var(&c.GoalScale, "goal-scale", d.GoalScale, "scale of Φ's goal offset, in action units")
+	fl.IntVar(&c.Latent, "latent", 0, "dyne: latent size (default: the task's action size)")
+	fl.IntVar(&c.DyneSamples, "dyne-samples", 0, "dyne: random exploration steps for the embedding, not counted in --steps (default 100000)")
+	fl.IntVar(&c.DyneEpochs, "dyne-epochs", 0, "dyne: embedding training epochs (default 10)")
 	fl.IntVar(&c.EvalEvery, "eval-every", d.EvalEvery, "updates between evaluations (negative: never)")
 	fl.IntVar(&c.EvalEpisodes, "eval-episodes", d.EvalEpisodes, "episodes per evaluation")
 	fl.IntVar(&c.MaxSteps, "max-steps", 0, "override the task's episode length")
