@@ -6,7 +6,8 @@
 #                                and NDP at its best: weights ×1, replanning every step (ndp-replan; on pick, throw
 #                                and push its runs are the replan grid's ndp-m1 runs, linked, the same configs),
 #                                and the same with the goal's gain on the executed step matched to PPO's
-#                                (ndp-replan-gs12: --goal-scale 11.8, docs/rl-diagnosis.md stage 7); and VICES
+#                                (ndp-replan-gs12: --goal-scale 11.8, docs/rl-diagnosis.md stage 7); PPO and the
+#                                replanning NDP with the authors' 100-100 networks (stage 8); and VICES
 #                                (PPO on each task's torque-driven variable-impedance variant, issue 14) and Dyn-E
 #                                (PPO in a latent space of 5-step action sequences pretrained on 100k random steps)
 #   scripts/figure5.sh authors   the authors' protocol on push and soccer: NDP and PPO-multi on one fixed layout
@@ -35,6 +36,8 @@ fair) exec "${NDP:-./bin/ndp}" "${common[@]}" --tasks push,soccer,faucet,throw,p
   --variant 'ndp-ws1: --algo ndp --weight-scale 1' \
   --variant 'ndp-replan: --algo ndp --weight-scale 1 --execute 1' \
   --variant 'ndp-replan-gs12: --algo ndp --weight-scale 1 --execute 1 --goal-scale 11.8' \
+  --variant 'ppo-h100: --algo ppo --hidden 100,100' \
+  --variant 'ndp-replan-h100: --algo ndp --weight-scale 1 --execute 1 --hidden 100,100' \
   --variant 'vices: --algo vices' \
   --variant 'dyne: --algo dyne' "$@" ;;
 authors) exec "${NDP:-./bin/ndp}" "${common[@]}" --tasks push,soccer \
