@@ -78,7 +78,7 @@ func runDemo(w, prog io.Writer, o demoOptions) error {
 	}
 	fmt.Fprintf(w, "\ndigits: training NDP and CNN on %d generated images for %d epochs, testing on %d held-out ones\n", o.train, o.epochs, o.test)
 	data := digitsData{Train: dataSpec{N: o.train, Seed: 1}, Test: dataSpec{N: o.test, Seed: 2}}
-	cfg := imitation.DigitsConfig{Seed: 0}
+	cfg := imitation.DigitsConfig{Seed: 0, Standardise: true} // as digits train: both methods on standardised outputs
 	ctx, stop := run.OnSignal(context.Background())
 	defer stop()
 	// The demo is rerun as is: it replaces its own earlier runs.
