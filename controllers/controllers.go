@@ -48,6 +48,28 @@ type OSC struct {
 	Posture        []float64  // q₀ per controlled dof, or nil
 
 	jacp, jacr, full []float64
+	s                oscScratch
+}
+
+// oscScratch holds the matrices of one Torques call, reused by the next so
+// that control at the physics rate does not allocate.
+type oscScratch struct {
+	rows, n                    int
+	J                          *mat.Dense
+	M                          *mat.SymDense
+	qd, acc, null              *mat.VecDense
+	chol                       mat.Cholesky
+	MinvJT, lamInv, lam, jbarT mat.Dense
+	vel, F, t, proj, back      mat.VecDense
+}
+
+// size makes s hold rows×n matrices.
+func (s *oscScratch) size(rows, n int) {
+	if s.rows == rows && s.n == n {
+		return
+	}
+	*s = oscScratch{rows: rows, n: n, J: mat.NewDense(rows, n, nil), M: mat.NewSymDense(n, nil),
+		qd: mat.NewVecDense(n, nil), acc: mat.NewVecDense(rows, nil), null: mat.NewVecDense(n, nil)}
 }
 
 // Torques returns the torques (one per dof of c.Dofs, into tau when it is
@@ -69,9 +91,9 @@ func (c *OSC) Torques(d *mujoco.Data, target [3]float64, tau []float64) ([]float
 	if c.Orient {
 		rows = 6
 	}
-	J := mat.NewDense(rows, n, nil)
-	M := mat.NewSymDense(n, nil)
-	qd := mat.NewVecDense(n, nil)
+	s := &c.s
+	s.size(rows, n)
+	J, M, qd := s.J, s.M, s.qd
 	for a, i := range c.Dofs {
 		for r := range 3 {
 			J.Set(r, a, c.jacp[r*nv+i])
@@ -84,63 +106,55 @@ func (c *OSC) Torques(d *mujoco.Data, target [3]float64, tau []float64) ([]float
 		}
 		qd.SetVec(a, d.QVel()[i])
 	}
-	var chol mat.Cholesky
-	if !chol.Factorize(M) {
+	if !s.chol.Factorize(M) {
 		return nil, fmt.Errorf("controllers: the inertia of dofs %v is not positive definite", c.Dofs)
 	}
 	// MinvJT = M⁻¹ Jᵀ (n×rows); Λ⁻¹ = J M⁻¹ Jᵀ.
-	var MinvJT, lamInv, lam mat.Dense
-	if err := chol.SolveTo(&MinvJT, J.T()); err != nil {
+	if err := s.chol.SolveTo(&s.MinvJT, J.T()); err != nil {
 		return nil, fmt.Errorf("controllers: %w", err)
 	}
-	lamInv.Mul(J, &MinvJT)
+	s.lamInv.Mul(J, &s.MinvJT)
 	for r := range rows { // a site at a singularity: damp Λ⁻¹ rather than invert a singular matrix
-		lamInv.Set(r, r, lamInv.At(r, r)+1e-6)
+		s.lamInv.Set(r, r, s.lamInv.At(r, r)+1e-6)
 	}
-	if err := lam.Inverse(&lamInv); err != nil {
+	if err := s.lam.Inverse(&s.lamInv); err != nil {
 		return nil, fmt.Errorf("controllers: task-space inertia: %w", err)
 	}
-	var vel mat.VecDense // [ẋ; ω]
-	vel.MulVec(J, qd)
+	s.vel.MulVec(J, qd) // [ẋ; ω]
 	pos := d.SiteXPos()[3*c.Site : 3*c.Site+3]
-	acc := mat.NewVecDense(rows, nil)
 	for r := range 3 {
-		acc.SetVec(r, c.Kp[r]*(target[r]-pos[r])+damping(c.Kd[r], c.Kp[r])*(c.TargetVel[r]-vel.AtVec(r)))
+		s.acc.SetVec(r, c.Kp[r]*(target[r]-pos[r])+damping(c.Kd[r], c.Kp[r])*(c.TargetVel[r]-s.vel.AtVec(r)))
 	}
 	if c.Orient {
 		R := d.SiteXMat()[9*c.Site : 9*c.Site+9]
 		e := rotationError(R, c.Rot[:])
 		for r := range 3 {
-			acc.SetVec(3+r, c.KpRot*e[r]-damping(c.KdRot, c.KpRot)*vel.AtVec(3+r))
+			s.acc.SetVec(3+r, c.KpRot*e[r]-damping(c.KdRot, c.KpRot)*s.vel.AtVec(3+r))
 		}
 	}
-	var F, t mat.VecDense
-	F.MulVec(&lam, acc)
-	t.MulVec(J.T(), &F)
+	s.F.MulVec(&s.lam, s.acc)
+	s.t.MulVec(J.T(), &s.F)
 	if c.NullKp != 0 || c.NullKd != 0 {
-		null := mat.NewVecDense(n, nil)
 		for a, i := range c.Dofs {
 			v := -c.NullKd * d.QVel()[i]
 			if c.Posture != nil {
 				v += c.NullKp * (c.Posture[a] - d.QPos()[i])
 			}
-			null.SetVec(a, v)
+			s.null.SetVec(a, v)
 		}
 		// Nᵀ·null = null − Jᵀ J̄ᵀ null, with J̄ᵀ = Λ J M⁻¹.
-		var jbarT mat.Dense
-		jbarT.Mul(&lam, MinvJT.T())
-		var proj, back mat.VecDense
-		proj.MulVec(&jbarT, null)
-		back.MulVec(J.T(), &proj)
-		null.SubVec(null, &back)
-		t.AddVec(&t, null)
+		s.jbarT.Mul(&s.lam, s.MinvJT.T())
+		s.proj.MulVec(&s.jbarT, s.null)
+		s.back.MulVec(J.T(), &s.proj)
+		s.null.SubVec(s.null, &s.back)
+		s.t.AddVec(&s.t, s.null)
 	}
 	if len(tau) < n {
 		tau = make([]float64, n)
 	}
 	bias, passive := d.QfrcBias(), d.QfrcPassive()
 	for a, i := range c.Dofs {
-		tau[a] = t.AtVec(a) + bias[i] - passive[i]
+		tau[a] = s.t.AtVec(a) + bias[i] - passive[i]
 	}
 	return tau[:n], nil
 }

@@ -13,7 +13,7 @@ import (
 var arm = []int{0, 1, 2, 3, 4, 5} // the Jaco's arm dofs j1–j6 (fingers 6–8, then the cube)
 
 // torqueJaco loads the torque-driven Jaco of the pick scene with the arm at q.
-func torqueJaco(t *testing.T, q []float64) (*mujoco.Model, *mujoco.Data) {
+func torqueJaco(t testing.TB, q []float64) (*mujoco.Model, *mujoco.Data) {
 	t.Helper()
 	m, err := mujoco.LoadXML(envs.JacoScene(false, true))
 	if err != nil {
