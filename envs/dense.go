@@ -5,7 +5,6 @@ import (
 	"math"
 	"regexp"
 	"strconv"
-	"strings"
 
 	"github.com/ndp-go/ndp/mujoco"
 )
@@ -172,12 +171,17 @@ func (e *simEnv) setTarget(sp []float64) int {
 	return n
 }
 
+// vicesTask is a task with a VICES variant; vicesActions reports whether
+// this instance takes VICES actions (a displacement and stiffness per
+// decision), which no setpoint stream can stand for.
+type vicesTask interface{ vicesActions() bool }
+
 // StepSetpoints applies one setpoint per physics step; see DenseEnv.
 func (e *simEnv) StepSetpoints(setpoints, extra []float64) ([]float64, float64, bool, Info, error) {
 	if !e.started || e.done {
 		return nil, 0, true, Info{}, ErrNeedsReset
 	}
-	if strings.HasSuffix(e.t.name(), VicesSuffix) {
+	if v, ok := e.t.(vicesTask); ok && v.vicesActions() {
 		return nil, 0, false, Info{}, fmt.Errorf("%w: %s takes VICES actions, not dense setpoints", ErrBadAction, e.t.name())
 	}
 	D, X := e.PositionDim(), e.ExtraDim()

@@ -3,6 +3,7 @@ package envs
 import (
 	"errors"
 	"math"
+	"strings"
 	"testing"
 )
 
@@ -157,5 +158,44 @@ func TestStepSetpointsRejects(t *testing.T) {
 	de.Commanded(cmd)
 	if info.ClippedActions != 1 || cmd[0] != 0 {
 		t.Fatalf("clipped %d, commanded %v", info.ClippedActions, cmd)
+	}
+}
+
+// VICES variants take a displacement and stiffness per decision: no stream of
+// setpoints stands for that, so StepSetpoints refuses them (and only them).
+func TestStepSetpointsRefusesVices(t *testing.T) {
+	for _, tc := range []struct {
+		task  string
+		vices bool
+	}{{"push-vices", true}, {"throw-vices", true}, {"push-torque", false}, {"throw-torque", false}} {
+		t.Run(tc.task, func(t *testing.T) {
+			e, err := Make(tc.task)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer e.Close()
+			de, ok := e.(DenseEnv)
+			if !ok {
+				t.Fatalf("%s is not a DenseEnv", tc.task)
+			}
+			if _, err := e.Reset(0); err != nil {
+				t.Fatal(err)
+			}
+			D := de.PositionDim()
+			hold := make([]float64, D)
+			de.Commanded(hold)
+			sp := make([]float64, de.PhysicsSteps()*D)
+			for i := range sp {
+				sp[i] = hold[i%D]
+			}
+			extra := make([]float64, max(de.ExtraDim(), 0))
+			_, _, _, _, err = de.StepSetpoints(sp, extra)
+			if tc.vices && (!errors.Is(err, ErrBadAction) || !strings.Contains(err.Error(), "VICES")) {
+				t.Fatalf("err = %v, want ErrBadAction naming VICES", err)
+			}
+			if !tc.vices && err != nil {
+				t.Fatalf("holding the commanded targets: %v", err)
+			}
+		})
 	}
 }

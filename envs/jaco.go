@@ -63,8 +63,13 @@ type jacoTask struct {
 	ct     controllers.ComputedTorque
 	jramp  ramp       // the arm's path to target[:6]
 	q, qd  [6]float64 // the path's point of this physics step
-	zero   [6]float64 // the path's acceleration: piecewise linear
-	tau    []float64
+	// zero is the path's acceleration. An env action is one joint target
+	// per env step, so the path to it is linear in time and its q̈* is zero
+	// inside the step; the velocity change at each env step (a policy's ÿ,
+	// DMP or not) is left to the controller's Kp/Kd feedback. Feeding a
+	// DMP's own ÿ would need actions that carry (y, ẏ, ÿ).
+	zero [6]float64
+	tau  []float64
 	// vices: the action is VICES's (see VicesSuffix): [Δx 3, stiffness 3,
 	// finger target changes 3], executed by osc toward ee (the hand target,
 	// on its ramp), holding the hand's orientation at the reset's.
@@ -409,3 +414,5 @@ func init() {
 		}
 	}
 }
+
+func (t *jacoTask) vicesActions() bool { return t.vices }

@@ -373,3 +373,5 @@ func faucetAngle(obs []float64) float64 {
 	pivot := [2]float64{obs[13] - faucetHandleLen, obs[14]}
 	return math.Atan2(obs[4]-pivot[0], -(obs[5] - pivot[1]))
 }
+
+func (t *sawyerTask) vicesActions() bool { return t.vices }
