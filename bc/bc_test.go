@@ -168,3 +168,53 @@ func TestTrainStopsOnCancel(t *testing.T) {
 		t.Errorf("cancelled training: %v, want run.ErrInterrupted", err)
 	}
 }
+
+// A run stopped after any epoch and continued from its checkpoint trains
+// exactly as an uninterrupted one: the same losses and the same weights.
+func TestResumeIsExact(t *testing.T) {
+	b, err := backend.New("go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := collectPush(t, 2)
+	for _, p := range []string{PolicyMLP, PolicyNDP} {
+		t.Run(p, func(t *testing.T) {
+			cfg := Config{Policy: p, Epochs: 4, BatchSize: 64, Seed: 3}
+			whole, err := train(context.Background(), cfg, d, b, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			ckpt := filepath.Join(t.TempDir(), run.CheckpointFile)
+			half := cfg
+			half.Epochs = 2
+			if _, err := train(context.Background(), half, d, b, ckpt); err != nil {
+				t.Fatal(err)
+			}
+			resumed, err := train(context.Background(), cfg, d, b, ckpt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(whole.Loss, resumed.Loss) {
+				t.Errorf("losses: uninterrupted %v, resumed %v", whole.Loss, resumed.Loss)
+			}
+			wa, err := whole.Model.Weights()
+			if err != nil {
+				t.Fatal(err)
+			}
+			wb, err := resumed.Model.Weights()
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := range wa {
+				if !slices.Equal(wa[i], wb[i]) {
+					t.Fatalf("tensor %d differs after resuming", i)
+				}
+			}
+			short := cfg
+			short.Epochs = 1
+			if _, err := train(context.Background(), short, d, b, ckpt); err == nil || !strings.Contains(err.Error(), "more than") {
+				t.Errorf("resuming 4 epochs into a 1-epoch run: %v, want a refusal", err)
+			}
+		})
+	}
+}

@@ -35,39 +35,54 @@ type Result struct {
 }
 
 // RunDir trains cfg's policy on d, evaluates it and writes the run
-// directory (package run's layout): config.json, result.json, policy.npz
-// and done.json. mode says what to do with a run already in dir:
-// run.Fresh refuses it, run.Force replaces it, and run.Auto keeps a
-// finished run (returning its result) and starts an unfinished one over
-// (behaviour cloning keeps no checkpoint), so a grid continues when rerun.
-// Cancelling ctx stops training after the current epoch with
-// run.ErrInterrupted; the run then starts over when rerun.
+// directory (package run's layout): config.json, checkpoint.ckpt after
+// every epoch, then result.json, policy.npz and done.json. mode says what to
+// do with a run already in dir: run.Fresh refuses it, run.Force replaces it,
+// and run.Auto and run.Resume keep a finished run (returning its result) and
+// continue an unfinished one from its checkpoint (starting it over when it
+// has none), so a grid continues when rerun. Cancelling ctx stops training
+// after the current epoch, with its checkpoint written, and returns
+// run.ErrInterrupted.
 func RunDir(ctx context.Context, cfg Config, d *demos.Demos, b compute.Backend, dir string, mode run.Mode) (Result, error) {
-	if err := cfg.Validate(); err != nil { // before anything is written
+	rc, _, err := resolve(cfg, d) // before anything is written
+	if err != nil {
 		return Result{}, err
-	}
-	if (mode == run.Auto || mode == run.Resume) && run.Finished(dir) {
-		var r Result
-		if err := readJSON(filepath.Join(dir, "result.json"), &r); err != nil {
-			return r, err
-		}
-		return r, nil
 	}
 	if mode == run.Auto || mode == run.Resume {
-		mode = run.Force
+		if run.Finished(dir) {
+			var r Result
+			if err := readJSON(filepath.Join(dir, "result.json"), &r); err != nil {
+				return r, err
+			}
+			if err := run.SameConfig(dir, r.Config, rc); err != nil {
+				return Result{}, fmt.Errorf("bc: %w (pass --force to train it again)", err)
+			}
+			return r, nil
+		}
+		mode = run.Auto // no checkpoint yet (no epoch finished): start it over
 	}
-	_, undo, err := run.Prepare(dir, mode)
+	resume, undo, err := run.Prepare(dir, mode)
 	if err != nil {
 		return Result{}, err
 	}
-	c, err := TrainContext(ctx, cfg, d, b)
+	if resume {
+		var saved Config
+		if err := readJSON(filepath.Join(dir, run.ConfigFile), &saved); err != nil {
+			return Result{}, err
+		}
+		if err := run.SameConfig(dir, saved, rc); err != nil {
+			return Result{}, fmt.Errorf("bc: %w", err)
+		}
+	}
+	if err := atomicfile.WriteJSON(filepath.Join(dir, run.ConfigFile), rc); err != nil {
+		undo()
+		return Result{}, err
+	}
+	c, err := train(ctx, rc, d, b, filepath.Join(dir, run.CheckpointFile))
 	if err != nil {
-		if !errors.Is(err, run.ErrInterrupted) {
+		if !errors.Is(err, run.ErrInterrupted) && !resume {
 			undo()
 		}
-		return Result{}, err
-	}
-	if err := atomicfile.WriteJSON(filepath.Join(dir, run.ConfigFile), c.Cfg); err != nil {
 		return Result{}, err
 	}
 	r, err := c.Evaluate(c.Cfg.EvalEpisodes)

@@ -2,9 +2,11 @@ package bc
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"os"
 
 	"github.com/ndp-go/ndp/demos"
 
@@ -166,32 +168,57 @@ func Train(cfg Config, d *demos.Demos, b compute.Backend) (*Cloner, error) {
 // TrainContext is Train that stops after the current epoch when ctx is
 // cancelled (Ctrl-C), returning run.ErrInterrupted.
 func TrainContext(ctx context.Context, cfg Config, d *demos.Demos, b compute.Backend) (*Cloner, error) {
+	return train(ctx, cfg, d, b, "")
+}
+
+// resolve applies cfg's defaults, checks d against its task and fills the
+// hidden sizes, so that the config a run records is the one it trains.
+func resolve(cfg Config, d *demos.Demos) (Config, agent.Spec, error) {
 	if err := cfg.Validate(); err != nil {
-		return nil, err
+		return cfg, agent.Spec{}, err
 	}
 	cfg = cfg.WithDefaults()
 	e, err := envs.Make(d.Task)
 	if err != nil {
-		return nil, err
+		return cfg, agent.Spec{}, err
 	}
 	defer e.Close()
 	if e.ObsDim() != d.ObsDim || e.ActDim() != d.ActDim {
-		return nil, fmt.Errorf("bc: demos have %d obs and %d actions, task %s has %d and %d", d.ObsDim, d.ActDim, d.Task, e.ObsDim(), e.ActDim())
+		return cfg, agent.Spec{}, fmt.Errorf("bc: demos have %d obs and %d actions, task %s has %d and %d", d.ObsDim, d.ActDim, d.Task, e.ObsDim(), e.ActDim())
 	}
 	spec, err := agent.NewSpec(e, cfg.Policy == PolicyNDP, cfg.K)
 	if err != nil {
-		return nil, err
+		return cfg, agent.Spec{}, err
 	}
 	if cfg.Hidden == nil {
 		cfg.Hidden = []int{ndpHidden, ndpHidden}
 		if !spec.NDP {
 			ndp, err := agent.NewSpec(e, true, 5)
 			if err != nil {
-				return nil, err
+				return cfg, agent.Spec{}, err
 			}
 			h := matchedWidth(d.ObsDim, d.ActDim, mlpParams(d.ObsDim, ndp.DoF()*(cfg.N+1)+ndp.AuxOut(), ndpHidden))
 			cfg.Hidden = []int{h, h}
 		}
+	}
+	return cfg, spec, nil
+}
+
+// Keys of the trainer state a checkpoint holds besides the model.
+const (
+	auxLoss = "bc_loss" // the epochs' mean losses so far
+	auxRNG  = "bc_rng"  // the batch-order generator
+)
+
+// train is TrainContext with a checkpoint: when ckpt is not "" the model
+// (weights, Adam state), the losses so far and the batch-order generator are
+// saved there after every epoch, and a checkpoint already there is continued,
+// so that a run stopped after any epoch and resumed trains exactly as an
+// uninterrupted one.
+func train(ctx context.Context, cfg Config, d *demos.Demos, b compute.Backend, ckpt string) (*Cloner, error) {
+	cfg, spec, err := resolve(cfg, d)
+	if err != nil {
+		return nil, err
 	}
 	mc := model.Config{Net: model.NetMLP, ObsDim: d.ObsDim, Hidden: cfg.Hidden, Seed: cfg.Seed, Optim: model.OptimConfig{LR: cfg.LR}}
 	if spec.NDP {
@@ -217,11 +244,17 @@ func TrainContext(ctx context.Context, cfg Config, d *demos.Demos, b compute.Bac
 	tr := m.NewTrainer(func(out *model.Outputs, in []*node) (*node, []*node) {
 		return maskedMSE(spec.MeanNode(out), in[0], in[1]), nil
 	})
-	rng := rand.New(rand.NewPCG(uint64(cfg.Seed), 0xbc))
+	pcg := rand.NewPCG(uint64(cfg.Seed), 0xbc)
+	if ckpt != "" {
+		if err := c.restore(ckpt, pcg); err != nil {
+			return nil, err
+		}
+	}
+	rng := rand.New(pcg)
 	W, K, A := len(win.start), spec.K, spec.ActDim
 	bs := min(cfg.BatchSize, W)
 	rows := make([][]float64, bs)
-	for range cfg.Epochs {
+	for len(c.Loss) < cfg.Epochs {
 		if ctx.Err() != nil {
 			return nil, fmt.Errorf("bc: %w", run.ErrInterrupted)
 		}
@@ -247,8 +280,53 @@ func TrainContext(ctx context.Context, cfg Config, d *demos.Demos, b compute.Bac
 		if math.IsNaN(c.Loss[len(c.Loss)-1]) {
 			return nil, fmt.Errorf("bc: training loss became NaN")
 		}
+		if ckpt != "" {
+			if err := c.checkpoint(ckpt, pcg); err != nil {
+				return nil, err
+			}
+		}
 	}
 	return c, nil
+}
+
+// checkpoint writes the model and the trainer state to path (atomically).
+func (c *Cloner) checkpoint(path string, pcg *rand.PCG) error {
+	st, err := pcg.MarshalBinary()
+	if err != nil {
+		return fmt.Errorf("bc: checkpoint: %w", err)
+	}
+	c.Model.SetAux(auxLoss, c.Loss)
+	c.Model.SetAuxBytes(auxRNG, st)
+	if err := c.Model.Save(path); err != nil {
+		return fmt.Errorf("bc: checkpoint: %w", err)
+	}
+	return nil
+}
+
+// restore continues from the checkpoint at path when there is one; the
+// model must have been built from the same config.
+func (c *Cloner) restore(path string, pcg *rand.PCG) error {
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err := c.Model.LoadInto(path); err != nil {
+		return fmt.Errorf("bc: resuming: %w", err)
+	}
+	st, err := c.Model.AuxBytes(auxRNG)
+	if err == nil && st == nil {
+		err = errors.New("no batch-order state")
+	}
+	if err == nil {
+		err = pcg.UnmarshalBinary(st)
+	}
+	if err != nil {
+		return fmt.Errorf("bc: resuming from %s: %w", path, err)
+	}
+	c.Loss = c.Model.Aux(auxLoss)
+	if len(c.Loss) > c.Cfg.Epochs {
+		return fmt.Errorf("bc: resuming from %s: it has trained %d epochs, more than the %d asked for", path, len(c.Loss), c.Cfg.Epochs)
+	}
+	return nil
 }
 
 // Evaluate rolls the cloned policy out deterministically on fresh episodes

@@ -45,6 +45,10 @@ var Palette = []color.Color{
 	color.RGBA{0, 0, 0, 255},       // black
 }
 
+// dashes are the line patterns of the palette's successive cycles: solid,
+// dashed, dotted.
+var dashes = [][]vg.Length{nil, {vg.Points(6), vg.Points(3)}, {vg.Points(1.5), vg.Points(2)}}
+
 // Figure describes one plot.
 type Figure struct {
 	Title, XLabel, YLabel string
@@ -109,6 +113,8 @@ func (f Figure) Save(path string) error {
 		}
 		l.Color = Palette[i%len(Palette)]
 		l.Width = vg.Points(1.5)
+		// Past the palette's colours a line is told apart by its dashes.
+		l.Dashes = dashes[(i/len(Palette))%len(dashes)]
 		p.Add(l)
 		if s.Name != "" {
 			p.Legend.Add(s.Name, l)

@@ -124,7 +124,7 @@ func init() {
 	var (
 		cfg                                 bc.Config
 		hidden, demosPath, out, backendFlag string
-		force                               bool
+		force, resume                       bool
 	)
 	train := &cobra.Command{
 		Use:     "train",
@@ -140,13 +140,22 @@ func init() {
 			if err != nil {
 				return fmt.Errorf("--demos: %w", err)
 			}
+			if force && resume {
+				return errors.New("--force and --resume exclude each other")
+			}
 			mode := run.Fresh
-			if force {
+			switch {
+			case force:
 				mode = run.Force
+			case resume:
+				mode = run.Resume
 			}
 			ctx, stop := run.OnSignal(cmd.Context())
 			defer stop()
 			res, err := bc.RunDir(ctx, cfg, d, b, out, mode)
+			if errors.Is(err, run.ErrInterrupted) {
+				return fmt.Errorf("%w\n%s", err, run.ResumeHint(out))
+			}
 			if err != nil {
 				return err
 			}
@@ -161,6 +170,7 @@ func init() {
 	train.Flags().StringVar(&out, "out", "runs/bc/run", "output directory (result.json)")
 	train.Flags().StringVar(&backendFlag, "backend", "", `GoMLX backend (default "go")`)
 	train.Flags().BoolVar(&force, "force", false, "train into --out even if it holds a run, replacing it")
+	train.Flags().BoolVar(&resume, "resume", false, "continue the run in --out from its last epoch's checkpoint")
 	bcCmd.AddCommand(train)
 }
 

@@ -91,6 +91,12 @@ func TestBCRunWritesTable(t *testing.T) {
 	if out, err := runNDP(t, append(train, "--force")...); err != nil {
 		t.Errorf("--force: %v\n%s", err, out)
 	}
+	if out, err := runNDP(t, append(train, "--resume")...); err != nil || !strings.Contains(out, "success") {
+		t.Errorf("--resume of a finished run: %v\n%s", err, out)
+	}
+	if _, err := runNDP(t, append(train, "--resume", "--lr", "0.01")...); err == nil || !strings.Contains(err.Error(), "differs") {
+		t.Errorf("--resume with another config: %v, want a refusal", err)
+	}
 	// Rerunning the grid keeps its finished runs: the same table, no training.
 	again, err := runNDP(t, "bc", "run", "--tasks", "push", "--episodes", "2", "--seeds", "1", "--epochs", "1", "--eval-episodes", "2", "--out", dir)
 	if err != nil || again[strings.Index(again, "|"):] != out[strings.Index(out, "|"):] {
@@ -154,6 +160,23 @@ func TestRLGridVariants(t *testing.T) {
 	}
 	if cfg.Algo != ppo.AlgoNDP || cfg.K != 1 || cfg.NumEnvs != 2 {
 		t.Errorf("variant config: algo %s k %d num envs %d, want ndp 1 2", cfg.Algo, cfg.K, cfg.NumEnvs)
+	}
+	// --report redraws from the finished runs: --plot picks the figures'
+	// lines, --figures where they go; the table keeps every configuration.
+	figs := filepath.Join(dir, "figs")
+	variants := []string{"--variant", "ppo: --algo ppo", "--variant", "ndp-k1: --algo ndp --k 1"}
+	rep, err := runNDP(t, append(append(common, variants...), "--report", "--plot", "ndp-k1", "--figures", figs)...)
+	if err != nil {
+		t.Fatalf("--report: %v\n%s", err, rep)
+	}
+	if _, err := os.Stat(filepath.Join(figs, "push-easy.png")); err != nil {
+		t.Errorf("--figures: %v", err)
+	}
+	if !strings.Contains(rep, "| ppo ") || !strings.Contains(rep, "| ndp-k1 ") {
+		t.Errorf("--report table lacks a configuration:\n%s", rep)
+	}
+	if _, err := runNDP(t, append(append(common, variants...), "--report", "--plot", "ppo-h100")...); err == nil || !strings.Contains(err.Error(), "--plot") {
+		t.Errorf("--plot of an unknown configuration: %v, want an error naming --plot", err)
 	}
 	for _, bad := range []string{"no-colon", "x: --no-such-flag", "y: --epochs 0"} {
 		if _, err := runNDP(t, append(common, "--variant", bad)...); err == nil {

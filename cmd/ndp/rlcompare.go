@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -12,6 +13,7 @@ import (
 
 	"github.com/ndp-go/ndp/backend"
 	"github.com/ndp-go/ndp/experiment"
+	"github.com/ndp-go/ndp/internal/atomicfile"
 	"github.com/ndp-go/ndp/ppo"
 	"github.com/ndp-go/ndp/run"
 )
@@ -25,6 +27,8 @@ type gridFlags struct {
 	workers     int
 	backendFlag string
 	report      bool
+	plot        string // labels drawn in the figures, in order (empty: all)
+	figures     string // directory of the figures (empty: out)
 }
 
 func (g *gridFlags) bind(cmd *cobra.Command, defaultOut string) {
@@ -36,6 +40,8 @@ func (g *gridFlags) bind(cmd *cobra.Command, defaultOut string) {
 	fl.StringVar(&g.out, "out", defaultOut, "root directory of the grid's runs, figures and table")
 	fl.StringVar(&g.backendFlag, "backend", "", `GoMLX backend (default "go")`)
 	fl.BoolVar(&g.report, "report", false, "train nothing: write the figures and table of the runs finished so far")
+	fl.StringVar(&g.plot, "plot", "", "comma-separated configurations drawn in the figures, in that order (default all; the table keeps all)")
+	fl.StringVar(&g.figures, "figures", "", "directory of the figures, TASK.png (default --out)")
 }
 
 // run trains the grid, then writes one figure per task and table.md.
@@ -51,6 +57,12 @@ func (g *gridFlags) run(cmd *cobra.Command, labels []string, vary func(string, *
 			return fmt.Errorf("give either --task or --tasks, not both")
 		}
 		tasks = []string{g.base.Task} // `--task push` means just push
+	}
+	drawn := splitList(g.plot)
+	for _, l := range drawn {
+		if !slices.Contains(labels, l) {
+			return fmt.Errorf("--plot: %q is not one of this grid's configurations %v", l, labels)
+		}
 	}
 	runs, err := experiment.Grid(g.out, g.base, tasks, labels, g.seeds, vary)
 	if err != nil {
@@ -81,6 +93,13 @@ func (g *gridFlags) run(cmd *cobra.Command, labels []string, vary func(string, *
 			return err
 		}
 	}
+	figDir := g.figures
+	if figDir == "" {
+		figDir = g.out
+	}
+	if err := os.MkdirAll(figDir, 0o755); err != nil {
+		return fmt.Errorf("--figures: %w", err)
+	}
 	curves := map[string][]experiment.Curve{}
 	for _, task := range tasks {
 		c, err := experiment.Curves(runs, task, "eval_success")
@@ -88,10 +107,10 @@ func (g *gridFlags) run(cmd *cobra.Command, labels []string, vary func(string, *
 			return err
 		}
 		curves[task] = c
-		if len(c) == 0 {
+		if c = pick(c, drawn); len(c) == 0 {
 			continue
 		}
-		path := filepath.Join(g.out, task+".png")
+		path := filepath.Join(figDir, task+".png")
 		if err := experiment.Plot(path, fmt.Sprintf("%s: %s", task, title), "success (deterministic eval, mean of last 3)", c); err != nil {
 			return err
 		}
@@ -100,11 +119,26 @@ func (g *gridFlags) run(cmd *cobra.Command, labels []string, vary func(string, *
 	table := fmt.Sprintf("Success rate (deterministic evaluation) after %d env steps, mean ± std over %d seeds (fewer where a cell says so): final (each seed's mean of its last 3 evaluations) / area under the success curve.\n\nCommand: `ndp %s` (commit %s)\n\n%s",
 		g.base.TotalSteps, g.seeds, shellJoin(os.Args[1:]), run.Commit(), experiment.Table(tasks, curves))
 	path := filepath.Join(g.out, "table.md")
-	if err := os.WriteFile(path, []byte(table), 0o644); err != nil {
+	if err := atomicfile.WriteBytes(path, []byte(table)); err != nil {
 		return err
 	}
 	fmt.Fprint(w, "\n"+table)
 	return nil
+}
+
+// pick returns the curves of the labels in drawn, in that order (all of
+// them when drawn is empty).
+func pick(c []experiment.Curve, drawn []string) []experiment.Curve {
+	if len(drawn) == 0 {
+		return c
+	}
+	var out []experiment.Curve
+	for _, l := range drawn {
+		if i := slices.IndexFunc(c, func(x experiment.Curve) bool { return x.Label == l }); i >= 0 {
+			out = append(out, c[i])
+		}
+	}
+	return out
 }
 
 // shellJoin renders args as a command line a shell reads back the same.

@@ -13,7 +13,7 @@ import (
 // variantConfigs parses each --variant "LABEL: FLAGS" into a config: the
 // command's own training flags, then the variant's on top.
 func variantConfigs(cmd *cobra.Command, variants []string) ([]string, map[string]ppo.Config, error) {
-	grid := map[string]bool{"tasks": true, "seeds": true, "workers": true, "out": true, "backend": true, "variant": true, "report": true}
+	grid := map[string]bool{"tasks": true, "seeds": true, "workers": true, "out": true, "backend": true, "variant": true, "report": true, "plot": true, "figures": true}
 	var base []string
 	cmd.Flags().Visit(func(f *pflag.Flag) {
 		if !grid[f.Name] {
