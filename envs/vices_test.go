@@ -9,7 +9,7 @@ import (
 // hand along x, and a stiff setting follows the moving target more closely
 // than a compliant one.
 func TestVicesActions(t *testing.T) {
-	for _, task := range []string{"push" + VicesSuffix, "faucet" + VicesSuffix, "pick" + VicesSuffix, "throw" + VicesSuffix} {
+	for _, task := range []string{"push" + VicesSuffix, "soccer" + VicesSuffix, "faucet" + VicesSuffix, "pick" + VicesSuffix, "throw" + VicesSuffix} {
 		t.Run(task, func(t *testing.T) {
 			run := func(stiffness float64) (moved, lag float64) {
 				e := mustMake(t, task)
