@@ -115,7 +115,10 @@ func (l *Learner) restoreEnvs() (ok bool, err error) {
 			return false, fmt.Errorf("ppo: checkpoint snapshot of env %d is cut short", i)
 		}
 		if err := e.(envs.Snapshotter).RestoreSnapshot(snaps[off+1 : off+1+n]); err != nil {
-			return false, fmt.Errorf("ppo: restoring env %d: %w", i, err)
+			// The snapshot layout follows the simulator state this build
+			// saves; a checkpoint from a build that saved less cannot be
+			// continued exactly.
+			return false, fmt.Errorf("ppo: restoring env %d: %w (a checkpoint written by an older ndp cannot be resumed; start the run over with --force, or delete its directory in a grid)", i, err)
 		}
 		off += 1 + n
 		l.obs[i] = append([]float64(nil), obs[i*O:(i+1)*O]...)
