@@ -7,12 +7,14 @@
 #   scripts/diagnose.sh 3   300k steps: Φ's DMP-weight scale between 1 and the authors' 100
 #   scripts/diagnose.sh 8   300k steps, push and soccer: network size, the authors' rollout shape,
 #                           α_z and the authors' one-output critic, for PPO and NDP
+#   scripts/diagnose.sh 9   300k steps, push and soccer: no entropy bonus, for PPO and the best NDP
+#                           (σ grows above its initial 1 for every learner with the bonus)
 # Environment: SEEDS (2), TASKS (push,throw), OUT (runs/diagnose-STAGE), NDP (./bin/ndp)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 stage="${1:-1}"
 tasks=push,throw
-[ "$stage" = 8 ] && tasks=push,soccer
+[ "$stage" = 8 ] || [ "$stage" = 9 ] && tasks=push,soccer
 common=(rl grid --tasks "${TASKS:-$tasks}" --seeds "${SEEDS:-2}" --workers 2 --out "${OUT:-runs/diagnose-$stage}")
 case "$stage" in
 1) exec "${NDP:-./bin/ndp}" "${common[@]}" --steps 3e5 \
@@ -44,5 +46,11 @@ case "$stage" in
   --variant "ndp-replan-az25: $replan --alpha-z 25" \
   --variant 'ndp-ws1: --algo ndp --weight-scale 1' \
   --variant 'ndp-ws1-shared: --algo ndp --weight-scale 1 --shared-value' ;;
-*) echo "usage: $0 1|2|3|8" >&2; exit 2 ;;
+9) best='--algo ndp --execute 1 --weight-scale 1 --hidden 100,100'
+  exec "${NDP:-./bin/ndp}" "${common[@]}" --steps 3e5 \
+  --variant 'ppo: --algo ppo' \
+  --variant 'ppo-ent0: --algo ppo --ent-coef 0' \
+  --variant "ndp-replan-h100: $best" \
+  --variant "ndp-replan-h100-ent0: $best --ent-coef 0" ;;
+*) echo "usage: $0 1|2|3|8|9" >&2; exit 2 ;;
 esac
