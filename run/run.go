@@ -25,6 +25,8 @@ import (
 	"path/filepath"
 	"reflect"
 	"runtime/debug"
+	"slices"
+	"strings"
 	"syscall"
 )
 
@@ -158,19 +160,29 @@ func ResumeHint(dir string) string {
 }
 
 // Commit returns the VCS revision the running binary was built from, with
-// "+modified" for a dirty tree, or "unknown" (results files record it).
+// "+modified" for a dirty tree and "+nosimd" for a build without
+// GOEXPERIMENT=simd (the go backend's kernels round differently without
+// it, so runs are reproduced exactly only by a build with the same flag),
+// or "unknown" (results files record it).
 func Commit() string {
 	bi, ok := debug.ReadBuildInfo()
 	if !ok {
 		return "unknown"
 	}
-	rev, dirty := "", false
-	for _, s := range bi.Settings {
+	return commitOf(bi.Settings)
+}
+
+// commitOf is Commit for the given build settings.
+func commitOf(settings []debug.BuildSetting) string {
+	rev, dirty, simd := "", false, false
+	for _, s := range settings {
 		switch s.Key {
 		case "vcs.revision":
 			rev = s.Value
 		case "vcs.modified":
 			dirty = s.Value == "true"
+		case "GOEXPERIMENT":
+			simd = slices.Contains(strings.Split(s.Value, ","), "simd")
 		}
 	}
 	if rev == "" {
@@ -178,6 +190,9 @@ func Commit() string {
 	}
 	if dirty {
 		rev += "+modified"
+	}
+	if !simd {
+		rev += "+nosimd"
 	}
 	return rev
 }

@@ -3,6 +3,7 @@ package run
 import (
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"testing"
 )
@@ -93,5 +94,25 @@ func TestPrepareCleansAndUndoes(t *testing.T) {
 	}
 	if _, err := os.Stat(dir); err != nil {
 		t.Error("undo removed a directory Prepare did not create")
+	}
+}
+
+func TestCommitOf(t *testing.T) {
+	rev := debug.BuildSetting{Key: "vcs.revision", Value: "abc123"}
+	simd := debug.BuildSetting{Key: "GOEXPERIMENT", Value: "simd"}
+	for _, tc := range []struct {
+		name     string
+		settings []debug.BuildSetting
+		want     string
+	}{
+		{"no vcs", []debug.BuildSetting{simd}, "unknown"},
+		{"clean", []debug.BuildSetting{rev, simd}, "abc123"},
+		{"dirty", []debug.BuildSetting{rev, simd, {Key: "vcs.modified", Value: "true"}}, "abc123+modified"},
+		{"no simd", []debug.BuildSetting{rev}, "abc123+nosimd"},
+		{"other experiments", []debug.BuildSetting{rev, {Key: "GOEXPERIMENT", Value: "greenteagc,simd"}}, "abc123"},
+	} {
+		if got := commitOf(tc.settings); got != tc.want {
+			t.Errorf("%s: %q, want %q", tc.name, got, tc.want)
+		}
 	}
 }
