@@ -177,20 +177,27 @@ func TestResumeIsExact(t *testing.T) {
 		t.Fatal(err)
 	}
 	d := collectPush(t, 2)
+	trainAt := func(cfg Config, ckpt string) (*Cloner, error) {
+		rc, spec, err := resolve(cfg, d)
+		if err != nil {
+			return nil, err
+		}
+		return train(context.Background(), rc, spec, d, b, ckpt)
+	}
 	for _, p := range []string{PolicyMLP, PolicyNDP} {
 		t.Run(p, func(t *testing.T) {
 			cfg := Config{Policy: p, Epochs: 4, BatchSize: 64, Seed: 3}
-			whole, err := train(context.Background(), cfg, d, b, "")
+			whole, err := trainAt(cfg, "")
 			if err != nil {
 				t.Fatal(err)
 			}
 			ckpt := filepath.Join(t.TempDir(), run.CheckpointFile)
 			half := cfg
 			half.Epochs = 2
-			if _, err := train(context.Background(), half, d, b, ckpt); err != nil {
+			if _, err := trainAt(half, ckpt); err != nil {
 				t.Fatal(err)
 			}
-			resumed, err := train(context.Background(), cfg, d, b, ckpt)
+			resumed, err := trainAt(cfg, ckpt)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -212,7 +219,7 @@ func TestResumeIsExact(t *testing.T) {
 			}
 			short := cfg
 			short.Epochs = 1
-			if _, err := train(context.Background(), short, d, b, ckpt); err == nil || !strings.Contains(err.Error(), "more than") {
+			if _, err := trainAt(short, ckpt); err == nil || !strings.Contains(err.Error(), "more than") {
 				t.Errorf("resuming 4 epochs into a 1-epoch run: %v, want a refusal", err)
 			}
 		})

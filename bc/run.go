@@ -44,7 +44,7 @@ type Result struct {
 // after the current epoch, with its checkpoint written, and returns
 // run.ErrInterrupted.
 func RunDir(ctx context.Context, cfg Config, d *demos.Demos, b compute.Backend, dir string, mode run.Mode) (Result, error) {
-	rc, _, err := resolve(cfg, d) // before anything is written
+	rc, spec, err := resolve(cfg, d) // before anything is written
 	if err != nil {
 		return Result{}, err
 	}
@@ -59,7 +59,7 @@ func RunDir(ctx context.Context, cfg Config, d *demos.Demos, b compute.Backend, 
 			}
 			return r, nil
 		}
-		mode = run.Auto // no checkpoint yet (no epoch finished): start it over
+		mode = run.Auto // as Resume, but a run with no checkpoint yet (no epoch finished) starts over
 	}
 	resume, undo, err := run.Prepare(dir, mode)
 	if err != nil {
@@ -78,7 +78,7 @@ func RunDir(ctx context.Context, cfg Config, d *demos.Demos, b compute.Backend, 
 		undo()
 		return Result{}, err
 	}
-	c, err := train(ctx, rc, d, b, filepath.Join(dir, run.CheckpointFile))
+	c, err := train(ctx, rc, spec, d, b, filepath.Join(dir, run.CheckpointFile))
 	if err != nil {
 		if !errors.Is(err, run.ErrInterrupted) && !resume {
 			undo()

@@ -168,7 +168,11 @@ func Train(cfg Config, d *demos.Demos, b compute.Backend) (*Cloner, error) {
 // TrainContext is Train that stops after the current epoch when ctx is
 // cancelled (Ctrl-C), returning run.ErrInterrupted.
 func TrainContext(ctx context.Context, cfg Config, d *demos.Demos, b compute.Backend) (*Cloner, error) {
-	return train(ctx, cfg, d, b, "")
+	rc, spec, err := resolve(cfg, d)
+	if err != nil {
+		return nil, err
+	}
+	return train(ctx, rc, spec, d, b, "")
 }
 
 // resolve applies cfg's defaults, checks d against its task and fills the
@@ -210,16 +214,12 @@ const (
 	auxRNG  = "bc_rng"  // the batch-order generator
 )
 
-// train is TrainContext with a checkpoint: when ckpt is not "" the model
-// (weights, Adam state), the losses so far and the batch-order generator are
-// saved there after every epoch, and a checkpoint already there is continued,
-// so that a run stopped after any epoch and resumed trains exactly as an
-// uninterrupted one.
-func train(ctx context.Context, cfg Config, d *demos.Demos, b compute.Backend, ckpt string) (*Cloner, error) {
-	cfg, spec, err := resolve(cfg, d)
-	if err != nil {
-		return nil, err
-	}
+// train is TrainContext for a config and spec from resolve, with a
+// checkpoint: when ckpt is not "" the model (weights, Adam state), the
+// losses so far and the batch-order generator are saved there after every
+// epoch, and a checkpoint already there is continued, so that a run stopped
+// after any epoch and resumed trains exactly as an uninterrupted one.
+func train(ctx context.Context, cfg Config, spec agent.Spec, d *demos.Demos, b compute.Backend, ckpt string) (*Cloner, error) {
 	mc := model.Config{Net: model.NetMLP, ObsDim: d.ObsDim, Hidden: cfg.Hidden, Seed: cfg.Seed, Optim: model.OptimConfig{LR: cfg.LR}}
 	if spec.NDP {
 		mc.SetControlNDP(spec.DoF(), spec.AuxOut(), model.DMPConfig{N: cfg.N, T: cfg.K, Substeps: cfg.Substeps, AlphaZ: cfg.AlphaZ},
