@@ -246,10 +246,10 @@ func TestStrokeOrder(t *testing.T) {
 		{3, "upper left to lower left", box{0, 0.3, 0, 0.3}, box{0, 0.4, 0.7, 1}},
 		{4, "crossbar's right end, stem ends at the bottom", box{0.9, 1, 0.5, 0.85}, box{0.4, 0.9, 0.95, 1}},
 		{5, "top right to lower left", box{0.6, 1, 0, 0.1}, box{0, 0.3, 0.7, 1}},
-		{6, "top right, loop closes at the left", box{0.5, 1, 0, 0.15}, box{0, 0.3, 0.6, 0.95}},
+		{6, "top right (or a curl down its side), loop closes at the left", box{0.5, 1, 0, 0.35}, box{0, 0.3, 0.6, 0.95}},
 		{7, "top left to the bottom", box{0, 0.1, 0, 0.1}, box{0, 0.7, 0.95, 1}},
 		{8, "upper right and back there", box{0.5, 1, 0, 0.3}, box{0.5, 1, 0, 0.35}},
-		{9, "right of the head, stem ends at the bottom", box{0.8, 1, 0, 0.35}, box{0.6, 1, 0.95, 1}},
+		{9, "right of the head, stem ends at the bottom (curved: left of its top)", box{0.8, 1, 0, 0.35}, box{0.3, 1, 0.95, 1}},
 	} {
 		t.Run(strconv.Itoa(tc.label), func(t *testing.T) {
 			for seed := range uint64(50) {

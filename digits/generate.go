@@ -29,6 +29,12 @@ const (
 	TrajLen = Steps * 2
 )
 
+// GeneratorVersion numbers the generator's output: the same seed gives the
+// same digits within a version and different ones across versions, so run
+// directories record it with their seeds. Version 2 widened the shapes of
+// 6 (start, loop size) and 9 (head size, a curved stem half the time).
+const GeneratorVersion = 2
+
 // Jitter ranges of the random affine transform applied to image and
 // trajectory together (about the canvas centre).
 const (

@@ -104,10 +104,15 @@ func template(label int, r *rand.Rand) []pt {
 		return p.pts
 	case 6:
 		// From the top right, sweep anticlockwise down the left side to the
-		// bottom, then close the lower loop anticlockwise.
+		// bottom, then close the lower loop anticlockwise. The start ranges
+		// from just right of the top to a curl well down the right side, and
+		// the loop from 40% to 60% of the height, as in print and in
+		// handwriting (a writer trained on the narrow range alone drew the
+		// loop of printed 6s across its middle).
+		start, end := j(-75, -25), j(-275, -240)
 		p := startAt(pt{0, 0})
-		p.arc(j(0.95, 1.1), j(1.9, 2.1), j(-75, -60), -j(180, 200))
-		p.arc(j(0.8, 0.95), j(0.8, 0.9), 90+j(-5, 10), -j(270, 305))
+		p.arc(j(0.95, 1.1), j(1.9, 2.1), start, end-start)
+		p.arc(j(0.8, 1.05), j(0.8, 1.2), 90+j(-5, 10), -j(270, 305))
 		return p.pts
 	case 7:
 		// Top bar left to right, then a long diagonal down to the left.
@@ -126,10 +131,16 @@ func template(label int, r *rand.Rand) []pt {
 		p.arc(rxu, ryu, 90+j(-8, 8), -j(95, 120))
 		return p.pts
 	default: // 9
-		// Head drawn anticlockwise from its right side, then the stem down.
+		// Head drawn anticlockwise from its right side, then the stem down:
+		// straight, or (half the time, as in print) curving to the left at
+		// the bottom. The head spans 40% to 55% of the height.
 		p := startAt(pt{0, 0})
-		p.arc(j(0.85, 1.0), j(0.9, 1.05), j(-20, 0), -j(350, 375))
-		p.lineBy(j(2.8, 3.1), 90+j(0, 6))
+		p.arc(j(0.85, 1.1), j(0.9, 1.35), j(-20, 0), -j(350, 375))
+		if r.IntN(2) == 0 {
+			p.lineBy(j(2.4, 3.1), 90+j(0, 6))
+		} else {
+			p.arc(j(0.6, 1.1), j(2.4, 3.0), 0, j(60, 105))
+		}
 		return p.pts
 	}
 }

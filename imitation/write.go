@@ -178,6 +178,29 @@ func (d *Digits) dense(ds *digits.Dataset, idx []int, hz int) ([]float32, error)
 	return out, err
 }
 
+// InkFit is how well a trajectory traj ([P, 2] in canvas pixels) runs
+// over the ink of a framed canvas ([Size, Size] as digits.Frame makes
+// them): the mean distance in pixels from the trajectory's points to the
+// nearest ink pixel plus the mean distance from the ink pixels to the
+// nearest trajectory point. It needs no ground truth, so it scores a
+// writer on images it has never seen; a generated digit's own trajectory
+// scores about 0.9 px against its framed image (the pen's half width on
+// both sides), and a stroke that leaves the ink or skips part of it scores
+// more.
+func InkFit(traj []float32, canvas []uint8) (float64, error) {
+	if len(canvas) != digits.ImageLen {
+		return 0, fmt.Errorf("imitation: ink fit: image has %d pixels, want %d", len(canvas), digits.ImageLen)
+	}
+	if len(traj) < 2 || len(traj)%2 != 0 {
+		return 0, fmt.Errorf("imitation: ink fit: trajectory has %d values, want [P, 2] with P ≥ 1", len(traj))
+	}
+	ink := inkPoints(canvas)
+	if len(ink) == 0 {
+		return 0, errors.New("imitation: ink fit: the image has no ink")
+	}
+	return chamfer(traj, ink), nil
+}
+
 // inkPoints returns the centres (x, y) of a canvas's inked pixels (at least
 // half ink), flat [P, 2], topmost first.
 func inkPoints(c []uint8) []float64 {

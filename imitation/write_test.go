@@ -86,3 +86,62 @@ func maxDev(a, b []float32) float64 {
 	}
 	return m
 }
+
+// TestInkFitOfTruth calibrates InkFit: generated digits, saved as a scan
+// and framed as digits write frames them, score their own trajectories at
+// about 0.9 px (the hint digits write prints), a path shifted off the ink by
+// 3 px scores far worse, and bad inputs are errors.
+func TestInkFitOfTruth(t *testing.T) {
+	ds, err := digits.Generate(200, 3, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	scan := digits.ScanLayout{Scale: 4, X: 13, Y: 9, Width: digits.Size*4 + 30, Height: digits.Size*4 + 20, DarkOnLight: true}
+	truth, shifted := 0.0, 0.0
+	for i := range ds.Len() {
+		img, err := ds.Scan(i, scan)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fr, err := digits.Frame(img)
+		if err != nil {
+			t.Fatal(err)
+		}
+		gt, tr, off := ds.Trajectory(i), make([]float32, digits.TrajLen), make([]float32, digits.TrajLen)
+		for p := range digits.Steps {
+			x, y := fr.ToCanvas(scan.ToPage(float64(gt[2*p]), float64(gt[2*p+1])))
+			tr[2*p], tr[2*p+1] = float32(x), float32(y)
+			off[2*p], off[2*p+1] = float32(x+3), float32(y)
+		}
+		f, err := InkFit(tr, fr.Canvas)
+		if err != nil {
+			t.Fatal(err)
+		}
+		g, err := InkFit(off, fr.Canvas)
+		if err != nil {
+			t.Fatal(err)
+		}
+		truth, shifted = truth+f, shifted+g
+	}
+	truth, shifted = truth/float64(ds.Len()), shifted/float64(ds.Len())
+	if truth < 0.8 || truth > 1.1 {
+		t.Errorf("true paths score %.3f px, want about 0.9 (the calibration digits write prints)", truth)
+	}
+	if shifted < 2*truth {
+		t.Errorf("paths 3 px off the ink score %.3f px, the true ones %.3f: want at least twice", shifted, truth)
+	}
+	for _, tc := range []struct {
+		name   string
+		traj   []float32
+		canvas []uint8
+	}{
+		{"odd trajectory", make([]float32, 3), ds.Image(0)},
+		{"empty trajectory", nil, ds.Image(0)},
+		{"short image", make([]float32, 4), make([]uint8, 10)},
+		{"no ink", make([]float32, 4), make([]uint8, digits.ImageLen)},
+	} {
+		if _, err := InkFit(tc.traj, tc.canvas); err == nil {
+			t.Errorf("%s: want an error", tc.name)
+		}
+	}
+}

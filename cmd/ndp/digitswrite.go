@@ -98,6 +98,9 @@ image's pixels, or by default the start on the ink whose trajectory fits the ink
 				return err
 			}
 			w := cmd.OutOrStdout()
+			if err := reportInkFit(cmd.ErrOrStderr(), paths, canvases, trajs); err != nil {
+				return err
+			}
 			if csvPath != "" {
 				if err := atomicfile.Write(csvPath, func(f io.Writer) error { return writeTrajCSV(f, paths, framed, trajs) }); err != nil {
 					return fmt.Errorf("--csv: %w", err)
@@ -133,6 +136,34 @@ image's pixels, or by default the start on the ink whose trajectory fits the ink
 	_ = cmd.MarkFlagRequired("image")
 	digitsCmd.AddCommand(cmd)
 }
+
+// reportInkFit says how well each trajectory runs over its image's ink
+// (imitation.InkFit), the one check a user has on an image without ground
+// truth: the mean over the images and the worst one.
+func reportInkFit(w io.Writer, paths []string, canvases [][]uint8, trajs [][]float32) error {
+	sum, worst, at := 0.0, -1.0, 0
+	for i, tr := range trajs {
+		f, err := imitation.InkFit(tr, canvases[i])
+		if err != nil {
+			return fmt.Errorf("%s: %w", paths[i], err)
+		}
+		sum += f
+		if f > worst {
+			worst, at = f, i
+		}
+	}
+	if len(trajs) == 1 {
+		fmt.Fprintf(w, "ink fit %.2f px (%s)\n", worst, inkFitHint)
+		return nil
+	}
+	fmt.Fprintf(w, "ink fit: mean %.2f px over %d images, worst %.2f px (%s) (%s)\n",
+		sum/float64(len(trajs)), len(trajs), worst, filepath.Base(paths[at]), inkFitHint)
+	return nil
+}
+
+// inkFitHint calibrates the ink fit for users (measured in
+// imitation.TestInkFitOfTruth's data: generated digits and their own paths).
+const inkFitHint = "mean distance between path and ink both ways; a generated digit's own path scores about 0.9"
 
 // expandImages turns --image values (files, globs, directories) into files.
 func expandImages(args []string) ([]string, error) {

@@ -6,9 +6,13 @@
 // digit's own 40×40 canvas (Table 2's metric) beside the error of the same
 // writer on the dataset images directly. With -fonts DIR it also writes the
 // digits 0–9 rendered in the Go fonts, "another generator", for
-// `ndp digits write --image DIR`.
+// `ndp digits write --image DIR`: -family go (regular, bold, italic) or
+// liberation (Sans, Serif, Sans Italic), and -inkfit DIR scores the writer
+// on every image there with imitation.InkFit, which needs no ground truth,
+// calibrated by the same score of the generated digits' true paths.
 //
 //	go run ./scripts/probes/digitswrite -policy out/demo/digits/ndp/policy.npz -n 200 -fonts /tmp/fontdigits
+//	go run ./scripts/probes/digitswrite -policy P -n 200 -fonts /tmp/lib -family liberation -inkfit /tmp/lib
 package main
 
 import (
@@ -20,7 +24,11 @@ import (
 	"log"
 	"os"
 	"path/filepath"
+	"sort"
 
+	"codeberg.org/go-fonts/liberation/liberationsansitalic"
+	"codeberg.org/go-fonts/liberation/liberationsansregular"
+	"codeberg.org/go-fonts/liberation/liberationserifregular"
 	"golang.org/x/image/font"
 	"golang.org/x/image/font/gofont/gobold"
 	"golang.org/x/image/font/gofont/goitalic"
@@ -38,6 +46,8 @@ func main() {
 	n := flag.Int("n", 200, "held-out digits")
 	seed := flag.Uint64("seed", 3, "generator seed of the held-out digits")
 	fonts := flag.String("fonts", "", "also write font-rendered digits into this directory")
+	family := flag.String("family", "go", "font family of -fonts: go or liberation")
+	inkDir := flag.String("inkfit", "", "score the writer's ink fit on every PNG in this directory (after -fonts)")
 	flag.Parse()
 	b, err := backend.New("go")
 	if err != nil {
@@ -73,6 +83,20 @@ func main() {
 		cx, cy := fr.ToCanvas(scan.ToPage(float64(tr[0]), float64(tr[1])))
 		starts = append(starts, []float32{float32(cx), float32(cy)})
 	}
+	truthFit := 0.0
+	for i, fr := range frames {
+		gt, tr := ds.Trajectory(i), make([]float32, digits.TrajLen)
+		for p := range digits.Steps {
+			x, y := fr.ToCanvas(scan.ToPage(float64(gt[2*p]), float64(gt[2*p+1])))
+			tr[2*p], tr[2*p+1] = float32(x), float32(y)
+		}
+		f, err := imitation.InkFit(tr, fr.Canvas)
+		if err != nil {
+			log.Fatal(err)
+		}
+		truthFit += f
+	}
+	fmt.Printf("ink fit of the true paths on the framed scans: %.3f px\n", truthFit/float64(*n))
 	for _, mode := range []struct {
 		name   string
 		starts [][]float32
@@ -92,22 +116,94 @@ func main() {
 			sum += e / digits.Steps
 			sumDirect += direct[i]
 		}
+		fit := 0.0
+		for i, tr := range trajs {
+			f, err := imitation.InkFit(tr, canv[i])
+			if err != nil {
+				log.Fatal(err)
+			}
+			fit += f
+		}
+		fmt.Printf("%s (%s): ink fit %.3f px\n", d.Cfg.Method, mode.name, fit/float64(*n))
 		fmt.Printf("%s (%s): %d held-out digits (seed %d) through a 4× scan and digits.Frame: %.3f px²; on the dataset images directly: %.3f px²\n",
 			d.Cfg.Method, mode.name, *n, *seed, sum/float64(*n), sumDirect/float64(*n))
 	}
 	if *fonts != "" {
-		if err := writeFonts(*fonts); err != nil {
+		if err := writeFonts(*fonts, *family); err != nil {
+			log.Fatal(err)
+		}
+	}
+	if *inkDir != "" {
+		if err := scoreDir(d, *inkDir); err != nil {
 			log.Fatal(err)
 		}
 	}
 }
 
-// writeFonts renders 0–9 in three Go fonts, black on white, 160×160 px.
-func writeFonts(dir string) error {
+// scoreDir writes every PNG in dir with d (automatic start) and prints each
+// image's ink fit, sorted worst first, and the mean.
+func scoreDir(d *imitation.Digits, dir string) error {
+	names, err := filepath.Glob(filepath.Join(dir, "*.png"))
+	if err != nil || len(names) == 0 {
+		return fmt.Errorf("no PNG images in %s (%v)", dir, err)
+	}
+	var canv [][]uint8
+	for _, name := range names {
+		f, err := os.Open(name)
+		if err != nil {
+			return err
+		}
+		img, err := png.Decode(f)
+		f.Close()
+		if err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		fr, err := digits.Frame(img)
+		if err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		canv = append(canv, fr.Canvas)
+	}
+	trajs, err := d.Write(canv, nil, 0)
+	if err != nil {
+		return err
+	}
+	type score struct {
+		name string
+		fit  float64
+	}
+	var scores []score
+	sum := 0.0
+	for i, tr := range trajs {
+		f, err := imitation.InkFit(tr, canv[i])
+		if err != nil {
+			return err
+		}
+		scores = append(scores, score{filepath.Base(names[i]), f})
+		sum += f
+	}
+	sort.Slice(scores, func(i, j int) bool { return scores[i].fit > scores[j].fit })
+	for _, s := range scores {
+		fmt.Printf("  %s %.2f\n", s.name, s.fit)
+	}
+	fmt.Printf("%s: ink fit %.3f px, mean of %d images in %s\n", d.Cfg.Method, sum/float64(len(trajs)), len(trajs), dir)
+	return nil
+}
+
+// writeFonts renders 0–9 in three fonts of family (go or liberation),
+// black on white, 160×160 px.
+func writeFonts(dir, family string) error {
+	faces := map[string][][]byte{
+		"go":         {goregular.TTF, gobold.TTF, goitalic.TTF},
+		"liberation": {liberationsansregular.TTF, liberationserifregular.TTF, liberationsansitalic.TTF},
+	}[family]
+	if faces == nil {
+		return fmt.Errorf("-family %q: want go or liberation", family)
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	for fi, ttf := range [][]byte{goregular.TTF, gobold.TTF, goitalic.TTF} {
+	for fi, ttf := range faces {
 		f, err := opentype.Parse(ttf)
 		if err != nil {
 			return err
