@@ -266,4 +266,19 @@ func TestDigitsTrainLifecycle(t *testing.T) {
 	if out, err := runNDP(t, append(args, "--force", "--draw", "0")...); err != nil || strings.Contains(out, "kept") || !strings.Contains(out, "no figure") {
 		t.Errorf("--force --draw 0: %v\n%s", err, out)
 	}
+	if _, err := runNDP(t, append(args, "--resume", "--train-seed", "7")...); err == nil || !strings.Contains(err.Error(), "was trained on") {
+		t.Errorf("--resume on other data: %v, want a refusal", err)
+	}
+	// A run directory of generator version 1 (data.json without the field):
+	// draw must not rebuild its held-out set with this build's generator.
+	old := `{"Train": {"n": 60, "seed": 1}, "Test": {"n": 30, "seed": 2}}`
+	if err := os.WriteFile(filepath.Join(dir, "data.json"), []byte(old), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := runNDP(t, "digits", "draw", "--runs", dir, "--out", filepath.Join(dir, "f.png")); err == nil || !strings.Contains(err.Error(), "version 1") {
+		t.Errorf("draw of a version-1 run: %v, want a refusal naming the version", err)
+	}
+	if _, err := runNDP(t, append(args, "--resume")...); err == nil || !strings.Contains(err.Error(), "was trained on") {
+		t.Errorf("--resume of a version-1 run: %v, want a refusal", err)
+	}
 }
