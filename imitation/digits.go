@@ -47,12 +47,19 @@ type DigitsConfig struct {
 	// by the training set's mean and std of that point, as CNN-DMP regresses
 	// standardised parameters, instead of raw pixels; and NDP output its DMP
 	// parameters (u, g) standardised by the fitted parameters' mean and std
-	// (see [Digits.standardiseHead]).
+	// (see [Digits.prepareHead]).
 	Standardise bool `json:"standardise,omitempty"`
 	// GoalScale > 0 makes NDP's goal an offset from the pen's start,
 	// g = y0 + GoalScale·(Φ's raw goal output), in px; 0 keeps the authors'
 	// absolute goal, scaled like the weights (by Scale).
 	GoalScale float64 `json:"goal_scale,omitempty"`
+	// StartInput makes Φ read the pen's start (x, y) beside its conv
+	// features, standardised by the training starts' mean and std, for
+	// every method (see [model.Config.StartInput]). The DMP methods always
+	// start their DMP there; without this input Φ cannot tell where on a
+	// closed stroke (0, 6, 8, 9) the pen begins, since the image does not
+	// show it.
+	StartInput bool `json:"start_input,omitempty"`
 }
 
 // WithDefaults fills unset fields.
@@ -113,7 +120,7 @@ func (c DigitsConfig) modelConfig() (model.Config, error) {
 		if c.GoalScale > 0 {
 			mc.GoalRelative, mc.GoalScale = true, c.GoalScale
 		}
-		if c.Standardise { // Φ gives standardised (u, g); see standardiseHead
+		if c.Standardise { // Φ gives standardised (u, g); see prepareHead
 			mc.OutputScale, mc.DMP.DirectForcing = 1, true
 		}
 	case MethodCNN:
@@ -200,25 +207,43 @@ func (d *Digits) build(mc model.Config, b compute.Backend) error {
 	return nil
 }
 
-// standardiseHead gives a standardised NDP its head before it trains: Φ's
-// outputs are read as mean + std·out with the mean and std of the DMP
-// parameters (u, g) fitted to train's demonstrations, the targets CNN-DMP
-// regresses, so the network starts at the mean stroke and every output
-// moves on its own scale; the loss stays on the trajectory. A no-op for
-// other methods and for a head that has its statistics.
-func (d *Digits) standardiseHead(train *digits.Dataset) error {
-	if d.Cfg.Method != MethodNDP || !d.Cfg.Standardise || d.Model.Cfg.HeadShift != nil {
+// prepareHead gives the network the statistics of train it needs before
+// its first epoch, rebuilding it once:
+//   - with StartInput, the mean and std of the training starts, by which Φ
+//     reads the pen's start;
+//   - for a standardised NDP, its head: Φ's outputs are read as mean +
+//     std·out with the mean and std of the DMP parameters (u, g) fitted to
+//     train's demonstrations, the targets CNN-DMP regresses, so the network
+//     starts at the mean stroke and every output moves on its own scale; the
+//     loss stays on the trajectory.
+//
+// A no-op when neither applies or the network has its statistics already.
+func (d *Digits) prepareHead(train *digits.Dataset) error {
+	mc := d.Model.Cfg
+	start := d.Cfg.StartInput && mc.StartInput == nil
+	head := d.Cfg.Method == MethodNDP && d.Cfg.Standardise && mc.HeadShift == nil
+	if !start && !head {
 		return nil
 	}
 	if d.Epochs > 0 {
-		return fmt.Errorf("imitation: a standardised ndp gets its head statistics before its first epoch")
+		return fmt.Errorf("imitation: the network gets its training statistics before its first epoch")
 	}
-	params, err := d.fitParams(train)
-	if err != nil {
-		return err
+	if start {
+		starts := make([]float64, 0, 2*train.Len())
+		for i := range train.Len() {
+			tr := train.Trajectory(i)
+			starts = append(starts, float64(tr[0]), float64(tr[1]))
+		}
+		mean, std := standardiser(starts, 2)
+		mc.StartInput = &model.Standardiser{Mean: mean, Std: std}
 	}
-	mc := d.Model.Cfg
-	mc.HeadShift, mc.HeadScale = standardiser(params, 2*(d.Cfg.N+1))
+	if head {
+		params, err := d.fitParams(train)
+		if err != nil {
+			return err
+		}
+		mc.HeadShift, mc.HeadScale = standardiser(params, 2*(d.Cfg.N+1))
+	}
 	return d.build(mc, d.Model.Backend)
 }
 
@@ -262,7 +287,7 @@ func (d *Digits) Train(train *digits.Dataset, epochs int, onEpoch func(epoch int
 	if train.Len() < d.Cfg.BatchSize {
 		return fmt.Errorf("imitation: %d training samples, fewer than one batch of %d", train.Len(), d.Cfg.BatchSize)
 	}
-	if err := d.standardiseHead(train); err != nil {
+	if err := d.prepareHead(train); err != nil {
 		return err
 	}
 	var params []float64 // regression targets, standardised in batch
@@ -339,14 +364,17 @@ func (d *Digits) batch(ds *digits.Dataset, idx []int, params []float64) (model.B
 		return model.Batch{}, err
 	}
 	b := model.Batch{Obs: model.F32(img, B, digits.NetSize, digits.NetSize)}
-	if d.Cfg.Method == MethodNDP {
+	if d.Cfg.Method == MethodNDP || d.Model.Cfg.StartInput != nil {
 		y0, dy0 := make([]float32, 2*B), make([]float32, 2*B)
 		for i, s := range idx {
 			tr := ds.Trajectory(s)
 			y0[2*i], y0[2*i+1] = tr[0], tr[1]
 			dy0[2*i], dy0[2*i+1] = float32(d.Cfg.DY0), float32(d.Cfg.DY0)
 		}
-		b.Y0, b.DY0 = model.F32(y0, B, 2), model.F32(dy0, B, 2)
+		b.Y0 = model.F32(y0, B, 2)
+		if d.Cfg.Method == MethodNDP {
+			b.DY0 = model.F32(dy0, B, 2)
+		}
 	}
 	if params != nil { // training cnn-dmp (fitted parameters) or a standardised cnn (points)
 		w := len(d.pMean)

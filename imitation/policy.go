@@ -45,7 +45,7 @@ func OpenDigits(path string, b compute.Backend) (*Digits, error) {
 		return nil, fmt.Errorf("imitation: %s: learner config: %w", path, err)
 	}
 	d, err := NewDigits(cfg, b)
-	if err == nil && m.Cfg.HeadShift != nil { // a standardised head: its statistics are in the file
+	if err == nil { // the file's network holds the training statistics (a standardised head, the start input's)
 		err = d.build(m.Cfg, b)
 	}
 	if err != nil {

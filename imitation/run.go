@@ -89,7 +89,7 @@ func RunDigits(b compute.Backend, r DigitsRun) (res *DigitsResult, err error) {
 	}
 	d, err := NewDigits(r.Cfg, b)
 	if err == nil {
-		err = d.standardiseHead(r.Train) // before a checkpoint, which holds the head's statistics, is restored
+		err = d.prepareHead(r.Train) // before a checkpoint, which holds the head's statistics, is restored
 	}
 	if err != nil {
 		undo()

@@ -18,12 +18,13 @@ const maxStartCandidates = 64
 // Write predicts the pen trajectory of each framed image (canvases, each
 // [Size, Size] as digits.Frame makes them), in canvas pixels.
 //
-// The DMP methods condition on the pen's start y0, which a new image does
-// not give: starts[i], if not nil, is image i's start (x, y) in canvas
-// pixels; otherwise Write tries up to 64 starts on the ink and keeps the one
-// whose predicted trajectory fits the ink best (the chamfer distance
-// between the trajectory's points and the ink pixels, both ways). The CNN
-// predicts its own start.
+// The DMP methods, and every method trained with a start input, condition
+// on the pen's start y0, which a new image does not give: starts[i], if not
+// nil, is image i's start (x, y) in canvas pixels; otherwise Write tries up
+// to 64 starts on the ink and keeps the one whose predicted trajectory fits
+// the ink best (the chamfer distance between the trajectory's points and
+// the ink pixels, both ways). A CNN without a start input predicts its own
+// start.
 //
 // hz = 0 returns the dataset's 301 points per image ([301, 2]); hz > 0
 // (ndp, cnn-dmp) integrates each predicted DMP again at hz steps over the
@@ -59,7 +60,7 @@ func (d *Digits) Write(canvases [][]uint8, starts [][]float32, hz int) ([][]floa
 				return nil, fmt.Errorf("imitation: write: start of image %d is %v, want a finite (x, y)", i, starts[i])
 			}
 			cands[0] = [2]float64{float64(starts[i][0]), float64(starts[i][1])}
-		case d.Cfg.Method != MethodCNN:
+		case d.Cfg.Method != MethodCNN || d.Model.Cfg.StartInput != nil:
 			cands = cands[:0]
 			n := len(ink) / 2
 			step := max(1, (n+maxStartCandidates-1)/maxStartCandidates)

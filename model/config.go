@@ -60,6 +60,12 @@ type Config struct {
 	// on its own scale (see headLayout).
 	HeadShift []float64 `json:"head_shift,omitempty"`
 	HeadScale []float64 `json:"head_scale,omitempty"`
+	// StartInput, if set, makes a cnn's Φ read the start position y0 [B, D]
+	// as well, standardised as (y0 − Mean)/Std, beside its conv features:
+	// an image alone does not show where on a closed stroke the pen starts,
+	// while a robot knows where it is. Batches then need Y0 for a raw head
+	// too, of the standardiser's width (an ndp head's: DoF).
+	StartInput *Standardiser `json:"start_input,omitempty"`
 
 	ValueHeads   int   `json:"value_heads,omitempty"`   // k > 0 adds a critic MLP on the observation with k outputs (mlp only)
 	CriticHidden []int `json:"critic_hidden,omitempty"` // critic hidden sizes (default: Hidden)
@@ -102,6 +108,34 @@ func (c *Config) SetControlNDP(dof, aux int, d DMPConfig, weightScale, goalScale
 	c.Head, c.DoF, c.AuxOut, c.DMP = HeadNDP, dof, aux, d
 	c.Omega, c.GoalRelative = "deltas", true
 	c.OutputScale, c.GoalScale = weightScale, goalScale
+}
+
+// Standardiser maps an input x to (x − Mean)/Std, elementwise.
+type Standardiser struct {
+	Mean []float64 `json:"mean"`
+	Std  []float64 `json:"std"`
+}
+
+// validate reports a standardiser of the wrong width, a non-finite mean or a
+// scale that is not positive and finite.
+func (s *Standardiser) validate(name string, width int) error {
+	if len(s.Mean) != width || len(s.Std) != width {
+		return fmt.Errorf("%s needs %d means and stds, got %d and %d", name, width, len(s.Mean), len(s.Std))
+	}
+	for i := range s.Mean {
+		if a, b := s.Mean[i], s.Std[i]; math.IsNaN(a) || math.IsInf(a, 0) || !(b > 0) || math.IsInf(b, 0) {
+			return fmt.Errorf("%s[%d]: mean %v, std %v: want a finite mean and a positive std", name, i, a, b)
+		}
+	}
+	return nil
+}
+
+// startWidth is the width of the start input Φ reads (0: none).
+func (c Config) startWidth() int {
+	if c.StartInput == nil {
+		return 0
+	}
+	return len(c.StartInput.Mean)
 }
 
 // ParamSpec declares an extra trainable tensor filled with Init.
@@ -288,6 +322,18 @@ func (c Config) Validate() error {
 			}
 		}
 	}
+	if c.StartInput != nil {
+		w := c.startWidth()
+		if c.Head == HeadNDP {
+			w = c.DoF
+		}
+		if c.Net != NetCNN || w < 1 {
+			return bad("start_input needs a cnn net and at least one start coordinate")
+		}
+		if err := c.StartInput.validate("start_input", w); err != nil {
+			return bad("%v", err)
+		}
+	}
 	if c.DMP.DirectForcing && (c.DMP.OnlyG || c.Head != HeadNDP) {
 		return bad("direct_forcing needs an ndp head with a forcing term (not only_g)")
 	}
@@ -346,7 +392,7 @@ func (c Config) paramCount() float64 {
 	n := 0.0
 	if c.Net == NetCNN { // conv 5×5×1→20 and 5×5×20→50, each followed by a 2×2 pool
 		h, w := ((c.ImageH-4)/2-4)/2, ((c.ImageW-4)/2-4)/2
-		n = 26*20 + 501*50 + dense(append(append([]int{50 * max(h, 0) * max(w, 0)}, c.Hidden...), c.HeadWidth()))
+		n = 26*20 + 501*50 + dense(append(append([]int{50*max(h, 0)*max(w, 0) + c.startWidth()}, c.Hidden...), c.HeadWidth()))
 	} else {
 		n = dense(append(append([]int{c.ObsDim}, c.Hidden...), c.HeadWidth()))
 	}

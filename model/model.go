@@ -60,7 +60,7 @@ func New(cfg Config, b compute.Backend) (m *Model, err error) {
 	switch cfg.Net {
 	case NetCNN:
 		impl, _ := nn.ParseConvImpl(cfg.ConvImpl)
-		m.cnn, err = nn.NewCNN(m.Spec, rng, "phi", cfg.ImageH, cfg.ImageW, cfg.Hidden, out, cfg.OutputScale, impl)
+		m.cnn, err = nn.NewCNN(m.Spec, rng, "phi", cfg.ImageH, cfg.ImageW, cfg.startWidth(), cfg.Hidden, out, cfg.OutputScale, impl)
 	default:
 		sizes := append(append([]int{cfg.ObsDim}, cfg.Hidden...), out)
 		m.mlp, err = nn.NewMLP(m.Spec, rng, "phi", sizes, act, cfg.OutputScale)
@@ -165,7 +165,12 @@ func (m *Model) BuildNoisy(vars []*graph.Node, obs, y0, dy0, noise *graph.Node) 
 		obs = graph.ConvertDType(obs, dtypes.Float32)
 	}
 	if m.cnn != nil {
-		o.Head = m.cnn.Apply(vars, obs)
+		var side *graph.Node
+		if st := m.Cfg.StartInput; st != nil {
+			row := func(v []float64) *graph.Node { return graph.ExpandAxes(graph.Const(obs.Graph(), toF32(v)), 0) } // [1, D]
+			side = graph.Div(graph.Sub(graph.ConvertDType(y0, dtypes.Float32), row(st.Mean)), row(st.Std))
+		}
+		o.Head = m.cnn.Apply(vars, obs, side)
 	} else {
 		o.Head = m.mlp.Apply(vars, obs)
 	}
@@ -233,33 +238,58 @@ func (m *Model) check(b Batch) (int, error) {
 		}
 	}
 	B := dims[0]
-	if m.dmp != nil {
-		for _, t := range []struct {
-			name string
-			t    *tensors.Tensor
-		}{{"y0", b.Y0}, {"dy0", b.DY0}} {
-			if t.t == nil {
-				return 0, fmt.Errorf("model: ndp head needs %s [B, D]", t.name)
-			}
-			s := t.t.Shape()
-			if s.DType != dtypes.Float32 || s.Rank() != 2 || s.Dimensions[0] != B || s.Dimensions[1] != m.Cfg.DoF {
-				return 0, fmt.Errorf("model: %s has shape %s, want float32 [%d %d]", t.name, s, B, m.Cfg.DoF)
-			}
+	starts := []struct {
+		name string
+		t    *tensors.Tensor
+	}{{"y0", b.Y0}, {"dy0", b.DY0}}
+	width := m.Cfg.DoF
+	switch {
+	case m.dmp == nil && m.Cfg.StartInput != nil:
+		starts, width = starts[:1], m.Cfg.startWidth()
+	case m.dmp == nil:
+		starts = nil
+	}
+	for _, t := range starts {
+		if t.t == nil {
+			return 0, fmt.Errorf("model: this network needs %s [B, %d]", t.name, width)
+		}
+		s := t.t.Shape()
+		if s.DType != dtypes.Float32 || s.Rank() != 2 || s.Dimensions[0] != B || s.Dimensions[1] != width {
+			return 0, fmt.Errorf("model: %s has shape %s, want float32 [%d %d]", t.name, s, B, width)
 		}
 	}
 	return B, nil
 }
 
-// inputs returns the batch tensors in graph order: obs[, y0, dy0], extra....
+// takesY0 says whether batches carry the start y0: an ndp head integrates
+// from it (and takes ẏ0 too), a start input reads it.
+func (m *Model) takesY0() bool { return m.dmp != nil || m.Cfg.StartInput != nil }
+
+// inputs returns the batch tensors in graph order: obs[, y0][, dy0], extra....
 func (m *Model) inputs(b Batch) []any {
 	in := []any{b.Obs}
+	if m.takesY0() {
+		in = append(in, b.Y0)
+	}
 	if m.dmp != nil {
-		in = append(in, b.Y0, b.DY0)
+		in = append(in, b.DY0)
 	}
 	for _, e := range b.Extra {
 		in = append(in, e)
 	}
 	return in
+}
+
+// batchNodes splits a graph's batch inputs, in the order of inputs.
+func (m *Model) batchNodes(in []*graph.Node) (obs, y0, dy0 *graph.Node, rest []*graph.Node) {
+	obs, rest = in[0], in[1:]
+	if m.takesY0() {
+		y0, rest = rest[0], rest[1:]
+	}
+	if m.dmp != nil {
+		dy0, rest = rest[0], rest[1:]
+	}
+	return obs, y0, dy0, rest
 }
 
 // Result holds the forward outputs of a batch; entries that do not apply
@@ -291,15 +321,12 @@ func (m *Model) Forward(b Batch) (res *Result, err error) {
 	if *exec == nil {
 		nv, hasDMP, hasV, decoded := len(m.vals), m.dmp != nil, m.critic != nil, m.Cfg.Decode != nil
 		*exec, err = graph.NewExec(m.Backend, func(in []*graph.Node) []*graph.Node {
-			var y0, dy0, noise *graph.Node
-			next := nv + 1
-			if hasDMP {
-				y0, dy0, next = in[nv+1], in[nv+2], nv+3
-			}
+			obs, y0, dy0, rest := m.batchNodes(in[nv:])
+			var noise *graph.Node
 			if noisy {
-				noise = in[next]
+				noise = rest[0]
 			}
-			o := m.BuildNoisy(in[:nv], in[nv], y0, dy0, noise)
+			o := m.BuildNoisy(in[:nv], obs, y0, dy0, noise)
 			outs := []*graph.Node{o.Head}
 			if decoded {
 				outs = append(outs, o.Action)

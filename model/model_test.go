@@ -34,6 +34,8 @@ func batchFor(rng *rand.Rand, cfg model.Config, B int, extra ...*tensors.Tensor)
 	if cfg.Head == model.HeadNDP {
 		b.Y0 = model.F32(randF32(rng, B*cfg.DoF, 1), B, cfg.DoF)
 		b.DY0 = model.F32(randF32(rng, B*cfg.DoF, 0.1), B, cfg.DoF)
+	} else if st := cfg.StartInput; st != nil {
+		b.Y0 = model.F32(randF32(rng, B*len(st.Mean), 1), B, len(st.Mean))
 	}
 	return b
 }
@@ -84,6 +86,10 @@ func TestConfigValidate(t *testing.T) {
 		{"zero scale", func(c *model.Config) { standardise(c); c.HeadScale[3] = 0 }, "positive scale"},
 		{"nan shift", func(c *model.Config) { standardise(c); c.HeadShift[0] = math.NaN() }, "finite"},
 		{"direct only g", func(c *model.Config) { c.DMP.DirectForcing, c.DMP.OnlyG = true, true }, "direct_forcing"},
+		{"start input on an mlp", func(c *model.Config) { c.StartInput = startInput(2) }, "start_input"},
+		{"start input of the wrong width", func(c *model.Config) { c.Net = model.NetCNN; c.StartInput = startInput(3) }, "start_input"},
+		{"start input with zero std", func(c *model.Config) { c.Net = model.NetCNN; c.StartInput = startInput(2); c.StartInput.Std[1] = 0 }, "positive std"},
+		{"cnn with start input", func(c *model.Config) { c.Net = model.NetCNN; c.StartInput = startInput(2) }, ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -179,6 +185,8 @@ func TestForwardShapes(t *testing.T) {
 		{"raw + critic", model.Config{ObsDim: 5, Hidden: []int{8}, Head: model.HeadRaw, OutDim: 7, ValueHeads: 4}, []int{3, 7}, nil, []int{3, 4}},
 		{"raw + shared critic", model.Config{ObsDim: 5, Hidden: []int{8}, Head: model.HeadRaw, OutDim: 7, ValueHeads: 4, SharedValue: true}, []int{3, 7}, nil, []int{3, 4}},
 		{"cnn ndp", model.Config{Net: model.NetCNN, ImageH: 16, ImageW: 16, DoF: 2, DMP: model.DMPConfig{N: 3, T: 10}}, []int{3, 2, 11}, []int{3, 2, 11}, nil},
+		{"cnn ndp + start", model.Config{Net: model.NetCNN, ImageH: 16, ImageW: 16, DoF: 2, DMP: model.DMPConfig{N: 3, T: 10}, StartInput: startInput(2)}, []int{3, 2, 11}, []int{3, 2, 11}, nil},
+		{"cnn raw + start", model.Config{Net: model.NetCNN, ImageH: 16, ImageW: 16, Head: model.HeadRaw, OutDim: 7, StartInput: startInput(3)}, []int{3, 7}, nil, nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -616,5 +624,49 @@ func TestHeadNoiseMovesTheDMPNotTheHead(t *testing.T) {
 	b.HeadNoise = model.F32(make([]float32, W+1), 1, W+1)
 	if _, err := m.Forward(b); err == nil {
 		t.Error("noise of the wrong width: want an error")
+	}
+}
+
+// startInput is a start-input standardiser of width w.
+func startInput(w int) *model.Standardiser {
+	st := &model.Standardiser{}
+	for i := range w {
+		st.Mean, st.Std = append(st.Mean, float64(i)), append(st.Std, 0.5+float64(i))
+	}
+	return st
+}
+
+// TestStartInput: a cnn with a start input gives different outputs for the
+// same images at different starts, reads the start standardised (a start
+// at its mean acts as zeros), and refuses a batch without it.
+func TestStartInput(t *testing.T) {
+	for _, cfg := range []model.Config{
+		{Net: model.NetCNN, ImageH: 16, ImageW: 16, Head: model.HeadRaw, OutDim: 4, StartInput: startInput(2), Seed: 3},
+		{Net: model.NetCNN, ImageH: 16, ImageW: 16, Head: model.HeadNDP, DoF: 2, DMP: model.DMPConfig{N: 3, T: 10}, StartInput: startInput(2), Seed: 3},
+	} {
+		t.Run(cfg.Head, func(t *testing.T) {
+			m, err := model.New(cfg, testBackend(t))
+			if err != nil {
+				t.Fatal(err)
+			}
+			b := batchFor(rand.New(rand.NewPCG(2, 2)), cfg, 2)
+			head := func(y0 []float32) []float32 {
+				b.Y0 = model.F32(y0, 2, 2)
+				res, err := m.Forward(b)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return flat(t, res.Head)
+			}
+			atMean, moved := head([]float32{0, 1, 0, 1}), head([]float32{3, 1, 0, 1})
+			if reflect.DeepEqual(atMean[:len(atMean)/2], moved[:len(moved)/2]) {
+				t.Error("moving the start left Φ's output unchanged")
+			}
+			closeTo(t, "sample 1, same start", moved[len(moved)/2:], atMean[len(atMean)/2:], 1e-6)
+			b.Y0 = nil
+			if _, err := m.Forward(b); err == nil || !strings.Contains(err.Error(), "y0") {
+				t.Fatalf("a batch without y0: %v, want an error naming y0", err)
+			}
+		})
 	}
 }

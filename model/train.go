@@ -100,16 +100,12 @@ func (t *Trainer) Eval(b Batch) (loss float32, metrics []float32, err error) {
 }
 
 // lossGraph builds the forward pass and the loss from the weight nodes and
-// the batch nodes (obs[, y0, dy0], extra...).
+// the batch nodes (obs[, y0][, dy0], extra...).
 func (t *Trainer) lossGraph(vars, batch []*graph.Node) (loss *graph.Node, metrics []*graph.Node) {
 	m := t.m
-	var y0, dy0 *graph.Node
-	next := 1
-	if m.dmp != nil {
-		y0, dy0, next = batch[1], batch[2], 3
-	}
-	out := m.Build(vars, batch[0], y0, dy0)
-	loss, metrics = t.loss(out, batch[next:])
+	obs, y0, dy0, extra := m.batchNodes(batch)
+	out := m.Build(vars, obs, y0, dy0)
+	loss, metrics = t.loss(out, extra)
 	if loss == nil || loss.Shape().Rank() != 0 {
 		panic(errors.New("loss function must return a scalar loss"))
 	}

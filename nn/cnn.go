@@ -248,17 +248,23 @@ func Relu(x *graph.Node) *graph.Node {
 
 // CNN is the authors' image trunk for 28×28 digits: conv 20@5×5, maxpool 2,
 // conv 50@5×5, maxpool 2, then an MLP (800→200→100→200→2·out→out, ReLU)
-// whose output is scaled by its OutScale.
+// whose output is scaled by its OutScale. With Side > 0 the MLP also reads
+// a vector of that width next to the 800 conv features (800+Side→...).
 type CNN struct {
 	H, W         int // input image size
+	Side         int // width of the vector read beside the conv features (0: none)
 	Conv1, Conv2 *Conv
 	FC           *MLP
 	Impl         ConvImpl
 }
 
-// NewCNN adds the CNN's weights for h×w single-channel images. fc lists the
-// MLP's hidden sizes (the input size 50·h'·w' is prepended, out appended).
-func NewCNN(p *Params, rng *rand.Rand, name string, h, w int, fc []int, out int, outScale float64, impl ConvImpl) (*CNN, error) {
+// NewCNN adds the CNN's weights for h×w single-channel images and a side
+// vector of width side (0 for none). fc lists the MLP's hidden sizes (the
+// input size 50·h'·w' + side is prepended, out appended).
+func NewCNN(p *Params, rng *rand.Rand, name string, h, w, side int, fc []int, out int, outScale float64, impl ConvImpl) (*CNN, error) {
+	if side < 0 {
+		return nil, fmt.Errorf("nn: CNN %q: side width %d is negative", name, side)
+	}
 	c1, err := NewConv(p, rng, name+"/conv1", h, w, 5, 1, 20, impl)
 	if err != nil {
 		return nil, err
@@ -273,17 +279,18 @@ func NewCNN(p *Params, rng *rand.Rand, name string, h, w int, fc []int, out int,
 	if c2.outH%2 != 0 || c2.outW%2 != 0 {
 		return nil, fmt.Errorf("nn: CNN %q: image %dx%d gives an odd conv2 output %dx%d", name, h, w, c2.outH, c2.outW)
 	}
-	sizes := append([]int{50 * c2.outH / 2 * c2.outW / 2}, fc...)
+	sizes := append([]int{50*c2.outH/2*c2.outW/2 + side}, fc...)
 	sizes = append(sizes, out)
 	mlp, err := NewMLP(p, rng, name+"/fc", sizes, ActReLU, outScale)
 	if err != nil {
 		return nil, err
 	}
-	return &CNN{H: h, W: w, Conv1: c1, Conv2: c2, FC: mlp, Impl: impl}, nil
+	return &CNN{H: h, W: w, Side: side, Conv1: c1, Conv2: c2, FC: mlp, Impl: impl}, nil
 }
 
-// Apply maps images x [B, H, W] (values in [0, 1]) to [B, out].
-func (c *CNN) Apply(vars []*graph.Node, x *graph.Node) *graph.Node {
+// Apply maps images x [B, H, W] (values in [0, 1]) and, with Side > 0, the
+// side vectors side [B, Side] to [B, out]; side is ignored when Side is 0.
+func (c *CNN) Apply(vars []*graph.Node, x, side *graph.Node) *graph.Node {
 	if x.DType() != dtypes.Float32 {
 		x = graph.ConvertDType(x, dtypes.Float32)
 	}
@@ -292,5 +299,9 @@ func (c *CNN) Apply(vars []*graph.Node, x *graph.Node) *graph.Node {
 	h := graph.ExpandAxes(x, -1) // [B, H, W, 1]
 	h = Relu(maxPool2(c.Conv1.Apply(vars, h)))
 	h = Relu(maxPool2(c.Conv2.Apply(vars, h)))
-	return c.FC.Apply(vars, graph.Reshape(h, batch, -1))
+	h = graph.Reshape(h, batch, -1)
+	if c.Side > 0 {
+		h = graph.Concatenate([]*graph.Node{h, graph.ConvertDType(side, dtypes.Float32)}, -1)
+	}
+	return c.FC.Apply(vars, h)
 }

@@ -96,7 +96,7 @@ func TestCNNLayouts(t *testing.T) {
 	var ref [][]float32
 	for _, impl := range []ConvImpl{ConvSlices, ConvIm2col} {
 		p := &Params{}
-		cnn, err := NewCNN(p, NewRand(5), "cnn", H, H, []int{7}, 4, 10, impl)
+		cnn, err := NewCNN(p, NewRand(5), "cnn", H, H, 0, []int{7}, 4, 10, impl)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -105,7 +105,7 @@ func TestCNNLayouts(t *testing.T) {
 			args = append(args, tensors.FromFlatDataAndDimensions(p.Values[i], p.Shapes[i]...))
 		}
 		outs, err := graph.CallOnceN(testBackend(t), func(in []*graph.Node) []*graph.Node {
-			y := cnn.Apply(in[1:], in[0])
+			y := cnn.Apply(in[1:], in[0], nil)
 			loss := graph.ReduceAllSum(graph.Mul(y, graph.Sin(y)))
 			return append([]*graph.Node{y}, graph.Gradient(loss, in[1:]...)...)
 		}, args...)

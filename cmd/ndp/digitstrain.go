@@ -124,6 +124,7 @@ Data come from --train/--test npz files, or are generated (--n-train with
 	fl.Float64Var(&cfg.AlphaZ, "alpha-z", 25, "DMP α_z")
 	fl.BoolVar(&cfg.Standardise, "standardise", true, "cnn: regress trajectory points standardised by the training set's per-point mean and std, not raw pixels; ndp: output the DMP parameters (u, g) standardised by the mean and std of those fitted to the training demos (--standardise=false: the authors' raw heads)")
 	fl.Float64Var(&cfg.GoalScale, "goal-scale", 0, "ndp with --standardise=false: goal = pen start + this × Φ's goal output (px); 0: the authors' absolute goal, scaled by the output scale")
+	fl.BoolVar(&cfg.StartInput, "start-input", false, "every method's Φ also reads the pen's start (x, y) beside the image (the DMP methods start their DMP there either way; the image does not show where a closed stroke starts)")
 	fl.IntVar(&cfg.PretrainEpochs, "pretrain-epochs", 0, "first train a digit classifier (the same CNN, 10 classes) for this many epochs and start each method's trunk from it, as the authors start from MNIST")
 	fl.StringVar(&cfg.ConvImpl, "conv", "", "convolution lowering: gather, slices, builtin (default: fastest measured)")
 	fl.StringVar(&data.Train.File, "train", "", "training set (npz); default: generated")
