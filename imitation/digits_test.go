@@ -18,7 +18,8 @@ func TestDigitsMethodsLearn(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfgs := []DigitsConfig{{Method: MethodCNN, Standardise: true}, {Method: MethodNDP, Standardise: true}}
+	cfgs := []DigitsConfig{{Method: MethodCNN, Standardise: true}, {Method: MethodNDP, Standardise: true},
+		{Method: MethodCNN, Standardise: true, StartInput: true}, {Method: MethodNDP, Standardise: true, StartInput: true}}
 	for _, m := range Methods() {
 		cfgs = append(cfgs, DigitsConfig{Method: m})
 	}
@@ -26,6 +27,9 @@ func TestDigitsMethodsLearn(t *testing.T) {
 		method := c.Method
 		if c.Standardise {
 			method += "-standardised"
+		}
+		if c.StartInput {
+			method += "-start"
 		}
 		c.BatchSize, c.Seed = 20, 3
 		t.Run(method, func(t *testing.T) {

@@ -10,7 +10,8 @@ import (
 
 // TestWriteMatchesPredict: Write on a dataset image with its true start
 // gives Predict's trajectory; resampled at the DMP's own 300 steps it gives
-// the same points; with no start it starts on the ink.
+// the same points; with no start, a DMP writer starts on the ink; a CNN
+// with a start input reads the start it is given.
 func TestWriteMatchesPredict(t *testing.T) {
 	b, err := backend.New("go")
 	if err != nil {
@@ -20,9 +21,19 @@ func TestWriteMatchesPredict(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	var cfgs []DigitsConfig
 	for _, method := range Methods() {
-		t.Run(method, func(t *testing.T) {
-			d, err := NewDigits(DigitsConfig{Method: method, BatchSize: 10, Seed: 1}, b)
+		cfgs = append(cfgs, DigitsConfig{Method: method, BatchSize: 10, Seed: 1})
+	}
+	cfgs = append(cfgs, DigitsConfig{Method: MethodCNN, StartInput: true, BatchSize: 10, Seed: 1})
+	for _, cfg := range cfgs {
+		method := cfg.Method
+		name := method
+		if cfg.StartInput {
+			name += "-start"
+		}
+		t.Run(name, func(t *testing.T) {
+			d, err := NewDigits(cfg, b)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -47,6 +58,19 @@ func TestWriteMatchesPredict(t *testing.T) {
 			if method == MethodCNN {
 				if _, err := d.Write(imgs, nil, 1000); err == nil {
 					t.Error("dense cnn: want an error")
+				}
+				if cfg.StartInput { // the start is read: moving it moves the trajectory
+					moved := [][]float32{{starts[0][0] + 5, starts[0][1]}, starts[1]}
+					other, err := d.Write(imgs, moved, 0)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if maxDev(other[0], got[0]) == 0 || maxDev(other[1], got[1]) != 0 {
+						t.Error("a cnn with a start input: moving image 0's start should change its trajectory alone")
+					}
+					if auto, err := d.Write(imgs, nil, 0); err != nil || len(auto[0]) != digits.TrajLen {
+						t.Fatalf("automatic start: %v", err)
+					}
 				}
 				return
 			}
