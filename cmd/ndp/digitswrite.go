@@ -40,8 +40,9 @@ Each image is cropped and centred the way the training digits are framed, the wr
 pen trajectory, and --out draws the framed images with their trajectories (a grid for several);
 --csv writes image,t,x,y rows, x and y in the input image's pixels (y down), t in seconds of the
 one-second motion: the dataset's 301 points, or for a DMP writer (ndp, cnn-dmp) --hz points per
-second integrated through its DMP. The DMP writers need the pen's start: --start x,y in the
-image's pixels, or by default the start on the ink whose trajectory fits the ink best.`,
+second integrated through its DMP. The DMP writers, and writers trained with --start-input, need
+the pen's start: --start x,y in the image's pixels, or by default the start on the ink whose
+trajectory fits the ink best.`,
 		Example: `  ndp digits write --policy runs/digits/ndp/policy.npz --image seven.png --out seven-traj.png --csv seven.csv
   ndp digits write --policy out/demo/digits/ndp/policy.npz --image 'scans/*.jpg' --out grid.png --hz 1000 --csv all.csv`,
 		Args: cobra.NoArgs,
@@ -130,7 +131,7 @@ image's pixels, or by default the start on the ink whose trajectory fits the ink
 	fl.StringVar(&out, "out", "", "PNG of the framed images with their trajectories")
 	fl.StringVar(&csvPath, "csv", "", "CSV of the trajectories (image,t,x,y in the input's pixels); with neither --out nor --csv, CSV goes to stdout")
 	fl.IntVar(&hz, "hz", 0, "points per second of the one-second motion, integrated through the writer's DMP (0: the dataset's 301)")
-	fl.StringVar(&start, "start", "", "the pen's start x,y in the image's pixels (DMP writers; default: the best fit to the ink)")
+	fl.StringVar(&start, "start", "", "the pen's start x,y in the image's pixels (DMP writers and --start-input writers; default: the best fit to the ink)")
 	fl.StringVar(&backendFlag, "backend", "", `GoMLX backend (default "go")`)
 	_ = cmd.MarkFlagRequired("policy")
 	_ = cmd.MarkFlagRequired("image")
