@@ -60,6 +60,9 @@ type DigitsConfig struct {
 	// closed stroke (0, 6, 8, 9) the pen begins, since the image does not
 	// show it.
 	StartInput bool `json:"start_input,omitempty"`
+	// Hidden sets the fc layers after the conv trunk (default: the authors'
+	// 200, 100, 200 and twice the head's width, so 124 for ndp, 1204 for cnn).
+	Hidden []int `json:"hidden,omitempty"`
 }
 
 // WithDefaults fills unset fields.
@@ -112,7 +115,7 @@ type Digits struct {
 // modelConfig is the network of c.Method: a CNN with a DMP head (ndp) or a
 // raw head of the trajectory (cnn) or of DMP parameters (cnn-dmp).
 func (c DigitsConfig) modelConfig() (model.Config, error) {
-	mc := model.Config{Net: model.NetCNN, ConvImpl: c.ConvImpl, Seed: c.Seed, Optim: model.OptimConfig{LR: c.LR}}
+	mc := model.Config{Net: model.NetCNN, ConvImpl: c.ConvImpl, Hidden: c.Hidden, Seed: c.Seed, Optim: model.OptimConfig{LR: c.LR}}
 	switch c.Method {
 	case MethodNDP:
 		mc.Head, mc.DoF, mc.OutputScale = model.HeadNDP, 2, c.Scale

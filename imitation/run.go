@@ -370,6 +370,13 @@ func RunMethods(b compute.Backend, r MethodsRun) error {
 		dr := DigitsRun{Cfg: c, Epochs: r.Epochs, Train: r.Train, Test: r.Test, Dir: filepath.Join(r.Root, m), DrawIndices: draw,
 			Progress: r.Progress, Mode: r.Mode, Context: r.Context}
 		if r.Mode == run.Resume && finishedEpochs(dr.Dir) >= dr.Epochs {
+			var saved DigitsConfig
+			if err := readJSON(filepath.Join(dr.Dir, run.ConfigFile), &saved); err != nil {
+				return err
+			}
+			if err := run.SameConfig(dr.Dir, saved.WithDefaults(), c.WithDefaults()); err != nil {
+				return fmt.Errorf("imitation: %w", err)
+			}
 			fmt.Fprintf(w, "%s: finished in an earlier run, kept\n", m)
 			continue
 		}

@@ -266,6 +266,12 @@ func TestDigitsTrainLifecycle(t *testing.T) {
 	if out, err := runNDP(t, append(args, "--force", "--draw", "0")...); err != nil || strings.Contains(out, "kept") || !strings.Contains(out, "no figure") {
 		t.Errorf("--force --draw 0: %v\n%s", err, out)
 	}
+	if _, err := runNDP(t, append(args, "--force", "--hidden", "200,0")...); err == nil || !strings.Contains(err.Error(), "--hidden") {
+		t.Errorf("--hidden 200,0: %v, want an error naming the flag", err)
+	}
+	if _, err := runNDP(t, append(args, "--resume", "--hidden", "50,60")...); err == nil || !strings.Contains(err.Error(), "hidden") {
+		t.Errorf("--resume with other fc sizes: %v, want a refusal naming hidden", err)
+	}
 	if _, err := runNDP(t, append(args, "--resume", "--train-seed", "7")...); err == nil || !strings.Contains(err.Error(), "was trained on") {
 		t.Errorf("--resume on other data: %v, want a refusal", err)
 	}

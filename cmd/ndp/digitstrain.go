@@ -87,6 +87,7 @@ func init() {
 		quiet       bool
 		resume      bool
 		force       bool
+		hidden      string
 	)
 	cmd := &cobra.Command{
 		Use:   "train",
@@ -109,6 +110,9 @@ Data come from --train/--test npz files, or are generated (--n-train with
 			if err != nil {
 				return err
 			}
+			if cfg.Hidden, err = parseInts("hidden", hidden); err != nil {
+				return err
+			}
 			ctx, stop := run.OnSignal(cmd.Context())
 			defer stop()
 			return trainDigits(ctx, cmd.OutOrStdout(), prog, cfg, data, splitList(methods), epochs, out, backendFlag, drawN, mode)
@@ -124,6 +128,7 @@ Data come from --train/--test npz files, or are generated (--n-train with
 	fl.Float64Var(&cfg.AlphaZ, "alpha-z", 25, "DMP α_z")
 	fl.BoolVar(&cfg.Standardise, "standardise", true, "cnn: regress trajectory points standardised by the training set's per-point mean and std, not raw pixels; ndp: output the DMP parameters (u, g) standardised by the mean and std of those fitted to the training demos (--standardise=false: the authors' raw heads)")
 	fl.Float64Var(&cfg.GoalScale, "goal-scale", 0, "ndp with --standardise=false: goal = pen start + this × Φ's goal output (px); 0: the authors' absolute goal, scaled by the output scale")
+	fl.StringVar(&hidden, "hidden", "", "hidden sizes of the fc layers after the conv trunk, e.g. 200,100,200,1204 (default: the authors' 200,100,200 and twice the head's width)")
 	fl.BoolVar(&cfg.StartInput, "start-input", false, "every method's Φ also reads the pen's start (x, y) beside the image (the DMP methods start their DMP there either way; the image does not show where a closed stroke starts)")
 	fl.IntVar(&cfg.PretrainEpochs, "pretrain-epochs", 0, "first train a digit classifier (the same CNN, 10 classes) for this many epochs and start each method's trunk from it, as the authors start from MNIST")
 	fl.StringVar(&cfg.ConvImpl, "conv", "", "convolution lowering: gather, slices, builtin (default: fastest measured)")
