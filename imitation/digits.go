@@ -368,16 +368,19 @@ func (d *Digits) batch(ds *digits.Dataset, idx []int, params []float64) (model.B
 	}
 	b := model.Batch{Obs: model.F32(img, B, digits.NetSize, digits.NetSize)}
 	if d.Cfg.Method == MethodNDP || d.Model.Cfg.StartInput != nil {
-		y0, dy0 := make([]float32, 2*B), make([]float32, 2*B)
+		y0 := make([]float32, 2*B)
 		for i, s := range idx {
 			tr := ds.Trajectory(s)
 			y0[2*i], y0[2*i+1] = tr[0], tr[1]
-			dy0[2*i], dy0[2*i+1] = float32(d.Cfg.DY0), float32(d.Cfg.DY0)
 		}
 		b.Y0 = model.F32(y0, B, 2)
-		if d.Cfg.Method == MethodNDP {
-			b.DY0 = model.F32(dy0, B, 2)
+	}
+	if d.Cfg.Method == MethodNDP {
+		dy0 := make([]float32, 2*B)
+		for i := range dy0 {
+			dy0[i] = float32(d.Cfg.DY0)
 		}
+		b.DY0 = model.F32(dy0, B, 2)
 	}
 	if params != nil { // training cnn-dmp (fitted parameters) or a standardised cnn (points)
 		w := len(d.pMean)

@@ -98,12 +98,8 @@ func RunDigits(b compute.Backend, r DigitsRun) (res *DigitsResult, err error) {
 	ckpt := filepath.Join(r.Dir, run.CheckpointFile)
 	p := progress{Best: math.Inf(1)}
 	if resume {
-		var saved DigitsConfig
-		if err := readJSON(filepath.Join(r.Dir, run.ConfigFile), &saved); err != nil {
+		if err := sameConfig(r.Dir, d.Cfg); err != nil {
 			return nil, err
-		}
-		if err := run.SameConfig(r.Dir, saved.WithDefaults(), d.Cfg); err != nil {
-			return nil, fmt.Errorf("imitation: %w", err)
 		}
 		if p, err = d.restoreCheckpoint(ckpt); err != nil {
 			return nil, err
@@ -220,6 +216,19 @@ func RunDigits(b compute.Backend, r DigitsRun) (res *DigitsResult, err error) {
 		}
 	}
 	return res, nil
+}
+
+// sameConfig refuses to continue the run in dir unless its config.json
+// holds cfg (defaults applied to both).
+func sameConfig(dir string, cfg DigitsConfig) error {
+	var saved DigitsConfig
+	if err := readJSON(filepath.Join(dir, run.ConfigFile), &saved); err != nil {
+		return err
+	}
+	if err := run.SameConfig(dir, saved.WithDefaults(), cfg.WithDefaults()); err != nil {
+		return fmt.Errorf("imitation: %w", err)
+	}
+	return nil
 }
 
 // finishedEpochs returns the epochs of the finished run in dir, or 0.
@@ -370,12 +379,8 @@ func RunMethods(b compute.Backend, r MethodsRun) error {
 		dr := DigitsRun{Cfg: c, Epochs: r.Epochs, Train: r.Train, Test: r.Test, Dir: filepath.Join(r.Root, m), DrawIndices: draw,
 			Progress: r.Progress, Mode: r.Mode, Context: r.Context}
 		if r.Mode == run.Resume && finishedEpochs(dr.Dir) >= dr.Epochs {
-			var saved DigitsConfig
-			if err := readJSON(filepath.Join(dr.Dir, run.ConfigFile), &saved); err != nil {
+			if err := sameConfig(dr.Dir, c); err != nil {
 				return err
-			}
-			if err := run.SameConfig(dr.Dir, saved.WithDefaults(), c.WithDefaults()); err != nil {
-				return fmt.Errorf("imitation: %w", err)
 			}
 			fmt.Fprintf(w, "%s: finished in an earlier run, kept\n", m)
 			continue
