@@ -34,12 +34,16 @@ type DigitsConfig struct {
 	Seed      int64   `json:"seed"`       // network init and batch order
 	BatchSize int     `json:"batch_size"` // default 100
 	LR        float64 `json:"lr"`         // Adam learning rate (default 1e-3)
-	N         int     `json:"n"`          // DMP basis functions per DoF (default 30)
-	AlphaZ    float64 `json:"alpha_z"`    // DMP α_z (default 25)
-	DY0       float64 `json:"dy0"`        // DMP start velocity (default 0.01, as the authors)
-	Scale     float64 `json:"scale"`      // NDP output scale (default 1000, as the authors)
-	ConvImpl  string  `json:"conv_impl"`  // CNN lowering (default: the model's)
-	Ridge     float64 `json:"ridge"`      // CNN-DMP: ridge λ of the per-demo fits (default 1e-10)
+	// DecayEpochs > 0 decays Adam's learning rate linearly from LR to 0
+	// over that many epochs, per step: lr = LR·(1 − k/K) at step k of K;
+	// training past it is refused. 0 keeps it constant.
+	DecayEpochs int     `json:"decay_epochs,omitempty"`
+	N           int     `json:"n"`         // DMP basis functions per DoF (default 30)
+	AlphaZ      float64 `json:"alpha_z"`   // DMP α_z (default 25)
+	DY0         float64 `json:"dy0"`       // DMP start velocity (default 0.01, as the authors)
+	Scale       float64 `json:"scale"`     // NDP output scale (default 1000, as the authors)
+	ConvImpl    string  `json:"conv_impl"` // CNN lowering (default: the model's)
+	Ridge       float64 `json:"ridge"`     // CNN-DMP: ridge λ of the per-demo fits (default 1e-10)
 	// PretrainEpochs > 0 first trains a digit classifier for that many
 	// epochs and starts the trunk from it (see [Digits.Pretrain]).
 	PretrainEpochs int `json:"pretrain_epochs,omitempty"`
@@ -158,6 +162,9 @@ func (c DigitsConfig) Validate() error {
 	}
 	if c.GoalScale > 0 && c.Standardise {
 		return fmt.Errorf("imitation: a goal scale and standardise exclude each other (a standardised ndp's goal is the fitted goals' mean + std·Φ)")
+	}
+	if c.DecayEpochs < 0 {
+		return fmt.Errorf("imitation: decay epochs %d, want ≥ 0", c.DecayEpochs)
 	}
 	if c.PretrainEpochs < 0 {
 		return fmt.Errorf("imitation: pretrain epochs %d, want ≥ 0", c.PretrainEpochs)
@@ -290,10 +297,14 @@ func (d *Digits) Train(train *digits.Dataset, epochs int, onEpoch func(epoch int
 	if train.Len() < d.Cfg.BatchSize {
 		return fmt.Errorf("imitation: %d training samples, fewer than one batch of %d", train.Len(), d.Cfg.BatchSize)
 	}
+	if k := d.Cfg.DecayEpochs; k > 0 && d.Epochs+epochs > k {
+		return fmt.Errorf("imitation: %d more epochs after %d would train past the learning rate's decay to 0 at epoch %d", epochs, d.Epochs, k)
+	}
 	if err := d.prepareHead(train); err != nil {
 		return err
 	}
-	var params []float64 // regression targets, standardised in batch
+	perEpoch := train.Len() / d.Cfg.BatchSize // full batches: the steps of one epoch
+	var params []float64                      // regression targets, standardised in batch
 	switch {
 	case d.Cfg.Method == MethodCNNDMP:
 		var err error
@@ -318,6 +329,9 @@ func (d *Digits) Train(train *digits.Dataset, epochs int, onEpoch func(epoch int
 		for _, idx := range batches {
 			if len(idx) < d.Cfg.BatchSize {
 				continue // one batch shape: one compiled graph
+			}
+			if k := d.Cfg.DecayEpochs; k > 0 { // > 0 for every step before the decay's end
+				d.trainer.SetLRScale(1 - float64(d.Epochs*perEpoch+n)/float64(k*perEpoch))
 			}
 			b, err := d.batch(train, idx, params)
 			if err != nil {

@@ -116,3 +116,50 @@ func TestFittedParametersReproduceDemos(t *testing.T) {
 		t.Errorf("fitted demos deviate by %.4f px² on average, %.4f at worst; want ≤ 0.05 and ≤ 0.2", mean, worst)
 	}
 }
+
+// DecayEpochs scales each step's learning rate by 1 − k/K: the first step
+// of a run keeps the full rate, later ones do not, and training past the
+// decay's end is refused.
+func TestLRDecay(t *testing.T) {
+	b, train, _ := goAndSets(t, 40, 1)
+	loss := func(decay, batch int) float64 {
+		d, err := NewDigits(DigitsConfig{Method: MethodCNN, Standardise: true, BatchSize: batch, Seed: 5, DecayEpochs: decay}, b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := d.Train(train, 1, nil); err != nil {
+			t.Fatal(err)
+		}
+		_, st, err := d.Evaluate(train)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st.MeanOverClasses
+	}
+	tests := []struct {
+		name  string
+		batch int // 40: one step per epoch, 20: two
+		same  bool
+	}{
+		{"one step: full rate", 40, true},
+		{"two steps: the second decayed", 20, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			constant, decayed := loss(0, tc.batch), loss(3, tc.batch)
+			if (constant == decayed) != tc.same {
+				t.Errorf("loss %v with a constant rate, %v decayed over 3 epochs: want same = %v", constant, decayed, tc.same)
+			}
+		})
+	}
+	d, err := NewDigits(DigitsConfig{Method: MethodCNN, BatchSize: 40, DecayEpochs: 1}, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Train(train, 2, nil); err == nil {
+		t.Error("training 2 epochs with a decay over 1: no error")
+	}
+	if err := (DigitsConfig{DecayEpochs: -1}).Validate(); err == nil {
+		t.Error("negative decay epochs: no error")
+	}
+}

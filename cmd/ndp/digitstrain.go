@@ -88,6 +88,7 @@ func init() {
 		resume      bool
 		force       bool
 		hidden      string
+		lrDecay     bool
 	)
 	cmd := &cobra.Command{
 		Use:   "train",
@@ -113,6 +114,9 @@ Data come from --train/--test npz files, or are generated (--n-train with
 			if cfg.Hidden, err = parseInts("hidden", hidden); err != nil {
 				return err
 			}
+			if lrDecay {
+				cfg.DecayEpochs = epochs
+			}
 			ctx, stop := run.OnSignal(cmd.Context())
 			defer stop()
 			return trainDigits(ctx, cmd.OutOrStdout(), prog, cfg, data, splitList(methods), epochs, out, backendFlag, drawN, mode)
@@ -123,6 +127,7 @@ Data come from --train/--test npz files, or are generated (--n-train with
 	fl.IntVar(&epochs, "epochs", 71, "training epochs")
 	fl.IntVar(&cfg.BatchSize, "batch", 100, "batch size")
 	fl.Float64Var(&cfg.LR, "lr", 1e-3, "Adam learning rate")
+	fl.BoolVar(&lrDecay, "lr-decay", false, "decay the learning rate linearly to 0 over --epochs (default: constant); a run resumed to more epochs is then a different run")
 	fl.Int64Var(&cfg.Seed, "seed", 0, "network init and batch order seed")
 	fl.IntVar(&cfg.N, "n", 30, "DMP basis functions per DoF (ndp, cnn-dmp)")
 	fl.Float64Var(&cfg.AlphaZ, "alpha-z", 25, "DMP α_z")
