@@ -67,6 +67,12 @@ type DigitsConfig struct {
 	// Hidden sets the fc layers after the conv trunk (default: the authors'
 	// 200, 100, 200 and twice the head's width, so 124 for ndp, 1204 for cnn).
 	Hidden []int `json:"hidden,omitempty"`
+	// Augment moves every training sample, each time it is drawn, by a
+	// random affine map (image and trajectory together, see
+	// [digits.Augment]), so the writer sees slants and aspects beyond the
+	// generator's, as person-drawn digits have. Held-out losses stay on the
+	// unmoved digits.
+	Augment bool `json:"augment,omitempty"`
 }
 
 // WithDefaults fills unset fields.
@@ -304,18 +310,9 @@ func (d *Digits) Train(train *digits.Dataset, epochs int, onEpoch func(epoch int
 		return err
 	}
 	perEpoch := train.Len() / d.Cfg.BatchSize // full batches: the steps of one epoch
-	var params []float64                      // regression targets, standardised in batch
-	switch {
-	case d.Cfg.Method == MethodCNNDMP:
-		var err error
-		if params, err = d.fitParams(train); err != nil {
-			return err
-		}
-	case d.Cfg.Method == MethodCNN && d.Cfg.Standardise:
-		params = make([]float64, len(train.Trajectories))
-		for i, v := range train.Trajectories {
-			params[i] = float64(v)
-		}
+	params, err := d.targets(train)
+	if err != nil {
+		return err
 	}
 	if params != nil && d.pMean == nil {
 		d.pMean, d.pStd = standardiser(params, len(params)/train.Len())
@@ -333,7 +330,17 @@ func (d *Digits) Train(train *digits.Dataset, epochs int, onEpoch func(epoch int
 			if k := d.Cfg.DecayEpochs; k > 0 { // > 0 for every step before the decay's end
 				d.trainer.SetLRScale(1 - float64(d.Epochs*perEpoch+n)/float64(k*perEpoch))
 			}
-			b, err := d.batch(train, idx, params)
+			bds, bidx, bparams := train, idx, params
+			if d.Cfg.Augment {
+				if bds, err = digits.Augment(train, idx, d.rng); err != nil {
+					return err
+				}
+				if bparams, err = d.targets(bds); err != nil {
+					return err
+				}
+				bidx = seq(len(idx))
+			}
+			b, err := d.batch(bds, bidx, bparams)
 			if err != nil {
 				return err
 			}
@@ -355,6 +362,33 @@ func (d *Digits) Train(train *digits.Dataset, epochs int, onEpoch func(epoch int
 		}
 	}
 	return nil
+}
+
+// targets returns the regression targets of every sample of ds, before
+// standardisation: the fitted DMP parameters for cnn-dmp ([n, 2, N+1]), the
+// trajectory points for a standardised cnn ([n, Steps, 2]), nil otherwise
+// (the loss is on ds's trajectories).
+func (d *Digits) targets(ds *digits.Dataset) ([]float64, error) {
+	switch {
+	case d.Cfg.Method == MethodCNNDMP:
+		return d.fitParams(ds)
+	case d.Cfg.Method == MethodCNN && d.Cfg.Standardise:
+		params := make([]float64, len(ds.Trajectories))
+		for i, v := range ds.Trajectories {
+			params[i] = float64(v)
+		}
+		return params, nil
+	}
+	return nil, nil
+}
+
+// seq returns 0, 1, ..., n−1.
+func seq(n int) []int {
+	s := make([]int, n)
+	for i := range s {
+		s[i] = i
+	}
+	return s
 }
 
 // standardiser returns the per-column mean and std of rows of width w.

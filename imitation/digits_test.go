@@ -163,3 +163,36 @@ func TestLRDecay(t *testing.T) {
 		t.Error("negative decay epochs: no error")
 	}
 }
+
+// TestAugmentTrainsEveryMethod trains each method one epoch on augmented
+// digits: the loss is finite, repeats with the seed, and differs from
+// training on the unmoved digits (so the moved samples, and for cnn-dmp and
+// the standardised cnn their refitted targets, are what the step saw).
+func TestAugmentTrainsEveryMethod(t *testing.T) {
+	b, train, _ := goAndSets(t, 40, 1)
+	for _, method := range Methods() {
+		t.Run(method, func(t *testing.T) {
+			loss := func(augment bool) float64 {
+				d, err := NewDigits(DigitsConfig{Method: method, Standardise: true, BatchSize: 20, Seed: 2, Augment: augment}, b)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var l float64
+				if err := d.Train(train, 1, func(_ int, loss float64) error { l = loss; return nil }); err != nil {
+					t.Fatal(err)
+				}
+				return l
+			}
+			plain, aug, again := loss(false), loss(true), loss(true)
+			if math.IsNaN(aug) || math.IsInf(aug, 0) {
+				t.Fatalf("augmented loss %v", aug)
+			}
+			if aug != again {
+				t.Errorf("augmented loss %v, then %v with the same seed", aug, again)
+			}
+			if aug == plain {
+				t.Errorf("augmented loss %v equals the plain one: augmentation had no effect", aug)
+			}
+		})
+	}
+}

@@ -135,6 +135,7 @@ Data come from --train/--test npz files, or are generated (--n-train with
 	fl.Float64Var(&cfg.GoalScale, "goal-scale", 0, "ndp with --standardise=false: goal = pen start + this × Φ's goal output (px); 0: the authors' absolute goal, scaled by the output scale")
 	fl.StringVar(&hidden, "hidden", "", "hidden sizes of the fc layers after the conv trunk, e.g. 200,100,200,1204 (default: the authors' 200,100,200 and twice the head's width)")
 	fl.BoolVar(&cfg.StartInput, "start-input", false, "every method's Φ also reads the pen's start (x, y) beside the image (the DMP methods start their DMP there either way; the image does not show where a closed stroke starts)")
+	fl.BoolVar(&cfg.Augment, "augment", false, "move every training digit, each time it is drawn, by a random rotation (±15°), shear (±0.25) and aspect (±15%), image and trajectory together: slants beyond the generator's, as person-drawn digits have")
 	fl.IntVar(&cfg.PretrainEpochs, "pretrain-epochs", 0, "first train a digit classifier (the same CNN, 10 classes) for this many epochs and start each method's trunk from it, as the authors start from MNIST")
 	fl.StringVar(&cfg.ConvImpl, "conv", "", "convolution lowering: gather, slices, builtin (default: fastest measured)")
 	fl.StringVar(&data.Train.File, "train", "", "training set (npz); default: generated")

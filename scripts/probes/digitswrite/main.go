@@ -16,6 +16,7 @@
 package main
 
 import (
+	"encoding/csv"
 	"flag"
 	"fmt"
 	"image"
@@ -25,6 +26,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 
 	"codeberg.org/go-fonts/liberation/liberationsansitalic"
 	"codeberg.org/go-fonts/liberation/liberationsansregular"
@@ -47,7 +49,9 @@ func main() {
 	seed := flag.Uint64("seed", 3, "generator seed of the held-out digits")
 	fonts := flag.String("fonts", "", "also write font-rendered digits into this directory")
 	family := flag.String("family", "go", "font family of -fonts: go or liberation")
-	inkDir := flag.String("inkfit", "", "score the writer's ink fit on every PNG in this directory (after -fonts)")
+	inkDir := flag.String("inkfit", "", "score the writer's ink fit on every PNG in this directory (after -fonts and -mnist)")
+	mnist := flag.String("mnist", "", "also write the person-drawn digits of this MNIST CSV (label, 784 pixels per line) into -mnistout as PNGs")
+	mnistOut := flag.String("mnistout", "", "directory of -mnist's PNGs")
 	flag.Parse()
 	b, err := backend.New("go")
 	if err != nil {
@@ -133,6 +137,11 @@ func main() {
 			log.Fatal(err)
 		}
 	}
+	if *mnist != "" {
+		if err := writeMNIST(*mnist, *mnistOut); err != nil {
+			log.Fatal(err)
+		}
+	}
 	if *inkDir != "" {
 		if err := scoreDir(d, *inkDir); err != nil {
 			log.Fatal(err)
@@ -190,6 +199,43 @@ func scoreDir(d *imitation.Digits, dir string) error {
 	return nil
 }
 
+// writeMNIST writes each line of an MNIST CSV (label, then 28×28 pixels
+// row by row, light ink on dark) to dir as LABEL-LINE.png, unchanged.
+func writeMNIST(csvPath, dir string) error {
+	if dir == "" {
+		return fmt.Errorf("-mnist needs -mnistout")
+	}
+	f, err := os.Open(csvPath)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		return fmt.Errorf("%s: %w", csvPath, err)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	for i, row := range rows {
+		if len(row) != 1+28*28 {
+			return fmt.Errorf("%s line %d: %d fields, want 785", csvPath, i+1, len(row))
+		}
+		img := image.NewGray(image.Rect(0, 0, 28, 28))
+		for k, v := range row[1:] {
+			p, err := strconv.Atoi(v)
+			if err != nil || p < 0 || p > 255 {
+				return fmt.Errorf("%s line %d: pixel %d is %q", csvPath, i+1, k, v)
+			}
+			img.Pix[k] = uint8(p)
+		}
+		if err := savePNG(filepath.Join(dir, fmt.Sprintf("%s-%03d.png", row[0], i)), img); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // writeFonts renders 0–9 in three fonts of family (go or liberation),
 // black on white, 160×160 px.
 func writeFonts(dir, family string) error {
@@ -217,18 +263,23 @@ func writeFonts(dir, family string) error {
 			draw.Draw(img, img.Bounds(), image.White, image.Point{}, draw.Src)
 			dr := font.Drawer{Dst: img, Src: image.Black, Face: face, Dot: fixed.P(50, 120)}
 			dr.DrawString(string(c))
-			out, err := os.Create(filepath.Join(dir, fmt.Sprintf("%c-%d.png", c, fi)))
-			if err != nil {
-				return err
-			}
-			if err := png.Encode(out, img); err != nil {
-				out.Close()
-				return err
-			}
-			if err := out.Close(); err != nil {
+			if err := savePNG(filepath.Join(dir, fmt.Sprintf("%c-%d.png", c, fi)), img); err != nil {
 				return err
 			}
 		}
 	}
 	return nil
+}
+
+// savePNG writes img to path as PNG.
+func savePNG(path string, img image.Image) error {
+	out, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := png.Encode(out, img); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
 }
