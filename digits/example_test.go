@@ -70,3 +70,20 @@ func ExampleFrame() {
 	fmt.Printf("dark ink: %v, redrawn: %v, canvas centre at (%.0f, %.0f) in the image\n", f.Inverted, f.Redrawn, x, y)
 	// Output: dark ink: true, redrawn: true, canvas centre at (110, 150) in the image
 }
+
+// Augmenting a batch: each drawn digit is moved by its own random affine
+// map, image and pen path together, so the pair stays a valid sample.
+func ExampleAugment() {
+	d, err := digits.Generate(10, 1, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	idx := []int{4, 7, 4}
+	aug, err := digits.Augment(d, idx, rand.New(rand.NewPCG(7, 0)))
+	if err != nil {
+		log.Fatal(err)
+	}
+	same := aug.Trajectory(0)[0] == aug.Trajectory(2)[0] // sample 4 drawn twice
+	fmt.Println(aug.Len(), aug.Labels[0] == d.Labels[4], len(aug.Images)/(digits.Size*digits.Size), same)
+	// Output: 3 true 3 false
+}

@@ -9,10 +9,13 @@
 // `ndp digits write --image DIR`: -family go (regular, bold, italic) or
 // liberation (Sans, Serif, Sans Italic), and -inkfit DIR scores the writer
 // on every image there with imitation.InkFit, which needs no ground truth,
-// calibrated by the same score of the generated digits' true paths.
+// calibrated by the same score of the generated digits' true paths. With
+// -mnist CSV -mnistout DIR it writes person-drawn digits, one PNG per line
+// of an MNIST CSV (label, 784 pixels), for -inkfit DIR.
 //
 //	go run ./scripts/probes/digitswrite -policy out/demo/digits/ndp/policy.npz -n 200 -fonts /tmp/fontdigits
 //	go run ./scripts/probes/digitswrite -policy P -n 200 -fonts /tmp/lib -family liberation -inkfit /tmp/lib
+//	go run ./scripts/probes/digitswrite -policy P -n 1 -mnist mnist_train_100.csv -mnistout /tmp/mnist -inkfit /tmp/mnist
 package main
 
 import (
