@@ -30,6 +30,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strconv"
+	"strings"
 
 	"codeberg.org/go-fonts/liberation/liberationsansitalic"
 	"codeberg.org/go-fonts/liberation/liberationsansregular"
@@ -213,9 +214,18 @@ func writeMNIST(csvPath, dir string) error {
 		return err
 	}
 	defer f.Close()
-	rows, err := csv.NewReader(f).ReadAll()
+	cr := csv.NewReader(f)
+	cr.FieldsPerRecord = -1 // checked below, after skipping blank lines
+	all, err := cr.ReadAll()
 	if err != nil {
 		return fmt.Errorf("%s: %w", csvPath, err)
+	}
+	var rows [][]string
+	for _, row := range all {
+		if len(row) == 1 && strings.TrimSpace(row[0]) == "" {
+			continue // a trailing line of spaces, common in shared copies
+		}
+		rows = append(rows, row)
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
