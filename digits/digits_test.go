@@ -2,6 +2,7 @@ package digits
 
 import (
 	"flag"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"path/filepath"
@@ -13,12 +14,20 @@ import (
 
 var update = flag.Bool("update", false, "rewrite testdata/fixture.npz")
 
-// The committed fixture: fixtureN digits generated with fixtureSeed.
+// The committed fixtures: fixtureN digits generated with fixtureSeed, one
+// file per generator version.
 const (
-	fixturePath = "testdata/fixture.npz"
 	fixtureSeed = 20261124
 	fixtureN    = 40
 )
+
+// fixturePath is the committed fixture of generator version v.
+func fixturePath(v int) string {
+	if v == 2 {
+		return "testdata/fixture.npz" // named before there were versions
+	}
+	return fmt.Sprintf("testdata/fixture-v%d.npz", v)
+}
 
 func point(tr []float32, k int) pt { return pt{float64(tr[2*k]), float64(tr[2*k+1])} }
 
@@ -55,11 +64,17 @@ func TestMinJerk(t *testing.T) {
 // fastest mid-stroke, stays on the canvas, every sample lies on ink, and the
 // digit is about 23 px tall.
 func TestSynthesizeProperties(t *testing.T) {
+	for version := OldestGeneratorVersion; version <= LatestGeneratorVersion; version++ {
+		t.Run("v"+strconv.Itoa(version), func(t *testing.T) { synthesizeProperties(t, version) })
+	}
+}
+
+func synthesizeProperties(t *testing.T, version int) {
 	for label := range NumClasses {
 		for seed := range uint64(20) {
 			img := make([]uint8, ImageLen)
 			tr := make([]float32, TrajLen)
-			if err := Synthesize(label, rand.New(rand.NewPCG(seed, 99)), img, tr); err != nil {
+			if err := SynthesizeVersion(version, label, rand.New(rand.NewPCG(seed, 99)), img, tr); err != nil {
 				t.Fatal(err)
 			}
 			first := point(tr, 1).dist(point(tr, 0))
@@ -158,6 +173,28 @@ func TestGenerateIsDeterministic(t *testing.T) {
 	if _, err := Generate(0, 1, nil); err == nil {
 		t.Error("Generate(0) gave no error")
 	}
+	// Versions: the default is GeneratorVersion; another version draws other
+	// digits from the same seed; versions this build lacks are refused.
+	v, err := GenerateVersion(GeneratorVersion, 50, 7, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	equalDatasets(t, a, v)
+	v3, err := GenerateVersion(3, 50, 7, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if slices.Equal(a.Trajectories, v3.Trajectories) {
+		t.Error("versions 2 and 3 gave the same trajectories")
+	}
+	for _, bad := range []int{0, 1, LatestGeneratorVersion + 1} {
+		if _, err := GenerateVersion(bad, 5, 7, nil); err == nil {
+			t.Errorf("GenerateVersion(%d) gave no error", bad)
+		}
+		if err := SynthesizeVersion(bad, 1, rand.New(rand.NewPCG(1, 2)), make([]uint8, ImageLen), make([]float32, TrajLen)); err == nil {
+			t.Errorf("SynthesizeVersion(%d) gave no error", bad)
+		}
+	}
 }
 
 func TestGenerateReportsProgress(t *testing.T) {
@@ -170,20 +207,26 @@ func TestGenerateReportsProgress(t *testing.T) {
 	}
 }
 
-// TestFixtureRegenerates holds the generator to the committed fixture: the
-// same seed must give the same arrays. Run with -update after an intended
-// change to the generator.
+// TestFixtureRegenerates holds every generator version to its committed
+// fixture: the same seed must give the same arrays. Run with -update after
+// adding a version.
 func TestFixtureRegenerates(t *testing.T) {
-	d, err := Generate(fixtureN, fixtureSeed, nil)
+	for v := OldestGeneratorVersion; v <= LatestGeneratorVersion; v++ {
+		t.Run("v"+strconv.Itoa(v), func(t *testing.T) { fixtureRegenerates(t, v) })
+	}
+}
+
+func fixtureRegenerates(t *testing.T, version int) {
+	d, err := GenerateVersion(version, fixtureN, fixtureSeed, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if *update {
-		if err := d.Save(fixturePath); err != nil {
+		if err := d.Save(fixturePath(version)); err != nil {
 			t.Fatal(err)
 		}
 	}
-	f, err := Load(fixturePath)
+	f, err := Load(fixturePath(version))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -232,38 +275,57 @@ func TestSaveLoadRoundTrip(t *testing.T) {
 
 // TestStrokeOrder checks that each digit is written in its natural order:
 // where the pen starts and ends, relative to the digit's bounding box before
-// the affine jitter (x 0 = left, 1 = right; y 0 = top, 1 = bottom).
+// the affine jitter (x 0 = left, 1 = right; y 0 = top, 1 = bottom). A shape
+// of version 3 only may start or end in its own box (alt), and every such
+// shape must turn up.
 func TestStrokeOrder(t *testing.T) {
 	type box struct{ x0, x1, y0, y1 float64 }
+	type ends struct{ start, end box }
 	for _, tc := range []struct {
-		label      int
-		how        string
-		start, end box
+		label int
+		how   string
+		ends
+		alt  *ends // version 3's new shape, if it starts or ends elsewhere
+		alts string
 	}{
-		{0, "top, round and back to the top", box{0.3, 0.7, 0, 0.1}, box{0.2, 0.8, 0, 0.1}},
-		{1, "flag at upper left, stem to the bottom", box{0, 0.1, 0, 0.3}, box{0, 1, 0.95, 1}},
-		{2, "upper left, base ends bottom right", box{0, 0.3, 0, 0.35}, box{0.7, 1, 0.9, 1}},
-		{3, "upper left to lower left", box{0, 0.3, 0, 0.3}, box{0, 0.4, 0.7, 1}},
-		{4, "crossbar's right end, stem ends at the bottom", box{0.9, 1, 0.5, 0.85}, box{0.4, 0.9, 0.95, 1}},
-		{5, "top right to lower left", box{0.6, 1, 0, 0.1}, box{0, 0.3, 0.7, 1}},
-		{6, "top right (or a curl down its side), loop closes at the left", box{0.5, 1, 0, 0.35}, box{0, 0.3, 0.6, 0.95}},
-		{7, "top left to the bottom", box{0, 0.1, 0, 0.1}, box{0, 0.7, 0.95, 1}},
-		{8, "upper right and back there", box{0.5, 1, 0, 0.3}, box{0.5, 1, 0, 0.35}},
-		{9, "right of the head, stem ends at the bottom (curved: left of its top)", box{0.8, 1, 0, 0.35}, box{0.3, 1, 0.95, 1}},
+		{0, "top, round and back to the top", ends{box{0.3, 0.7, 0, 0.1}, box{0.2, 0.8, 0, 0.1}}, nil, ""},
+		{1, "flag at upper left, stem to the bottom", ends{box{0, 0.1, 0, 0.3}, box{0, 1, 0.95, 1}},
+			&ends{box{0, 1, 0, 0.02}, box{0, 1, 0.98, 1}}, "a bare stem, top to bottom"},
+		{2, "upper left, base ends bottom right", ends{box{0, 0.3, 0, 0.35}, box{0.7, 1, 0.9, 1}},
+			&ends{box{0, 0.3, 0, 0.35}, box{0.7, 1, 0.6, 0.9}}, "looped: the base leaves the loop's top"},
+		{3, "upper left to lower left", ends{box{0, 0.3, 0, 0.3}, box{0, 0.4, 0.7, 1}}, nil, ""},
+		{4, "crossbar's right end, stem ends at the bottom", ends{box{0.9, 1, 0.5, 0.85}, box{0.4, 0.9, 0.95, 1}},
+			&ends{box{0, 0.35, 0, 0.1}, box{0.5, 1, 0.95, 1}}, "open: left arm from the top left, stem ends at the bottom"},
+		{5, "top right (the wider bowls of version 3 reach past the bar) to lower left", ends{box{0.45, 1, 0, 0.1}, box{0, 0.3, 0.7, 1}}, nil, ""},
+		{6, "top right (or a curl down its side), loop closes at the left", ends{box{0.5, 1, 0, 0.35}, box{0, 0.3, 0.6, 0.95}}, nil, ""},
+		{7, "top left to the bottom", ends{box{0, 0.1, 0, 0.1}, box{0, 0.7, 0.95, 1}}, nil, ""},
+		{8, "upper right and back there", ends{box{0.5, 1, 0, 0.3}, box{0.5, 1, 0, 0.35}}, nil, ""},
+		{9, "right of the head, stem ends at the bottom (curved: left of its top)", ends{box{0.8, 1, 0, 0.35}, box{0.3, 1, 0.95, 1}}, nil, ""},
 	} {
-		t.Run(strconv.Itoa(tc.label), func(t *testing.T) {
-			for seed := range uint64(50) {
-				p := retime(toCanvas(template(tc.label, rand.New(rand.NewPCG(seed, 5)))))
-				x0, y0, x1, y1 := math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)
-				for _, q := range p {
-					x0, y0, x1, y1 = min(x0, q.x), min(y0, q.y), max(x1, q.x), max(y1, q.y)
+		for version := OldestGeneratorVersion; version <= LatestGeneratorVersion; version++ {
+			t.Run(fmt.Sprintf("%d/v%d", tc.label, version), func(t *testing.T) {
+				alts := 0
+				for seed := range uint64(50) {
+					p := retime(toCanvas(template(tc.label, rand.New(rand.NewPCG(seed, 5)), version)))
+					x0, y0, x1, y1 := math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)
+					for _, q := range p {
+						x0, y0, x1, y1 = min(x0, q.x), min(y0, q.y), max(x1, q.x), max(y1, q.y)
+					}
+					rel := func(q pt) pt { return pt{(q.x - x0) / (x1 - x0), (q.y - y0) / (y1 - y0)} }
+					in := func(q pt, b box) bool { return q.x >= b.x0 && q.x <= b.x1 && q.y >= b.y0 && q.y <= b.y1 }
+					s, e := rel(p[0]), rel(p[Steps-1])
+					switch {
+					case in(s, tc.start) && in(e, tc.end):
+					case version >= 3 && tc.alt != nil && in(s, tc.alt.start) && in(e, tc.alt.end):
+						alts++
+					default:
+						t.Errorf("seed %d: starts at %.2f, ends at %.2f; want %s", seed, s, e, tc.how)
+					}
 				}
-				rel := func(q pt) pt { return pt{(q.x - x0) / (x1 - x0), (q.y - y0) / (y1 - y0)} }
-				in := func(q pt, b box) bool { return q.x >= b.x0 && q.x <= b.x1 && q.y >= b.y0 && q.y <= b.y1 }
-				if s, e := rel(p[0]), rel(p[Steps-1]); !in(s, tc.start) || !in(e, tc.end) {
-					t.Errorf("seed %d: starts at %.2f, ends at %.2f; want %s", seed, s, e, tc.how)
+				if version >= 3 && tc.alt != nil && alts < 5 {
+					t.Errorf("%d of 50 digits are %s; want about a third or more", alts, tc.alts)
 				}
-			}
-		})
+			})
+		}
 	}
 }

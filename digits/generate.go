@@ -29,11 +29,30 @@ const (
 	TrajLen = Steps * 2
 )
 
-// GeneratorVersion numbers the generator's output: the same seed gives the
-// same digits within a version and different ones across versions, so run
-// directories record it with their seeds. Version 2 widened the shapes of
-// 6 (start, loop size) and 9 (head size, a curved stem half the time).
-const GeneratorVersion = 2
+// Generator versions. A version numbers the generator's output: the same seed
+// gives the same digits within a version and different ones across versions,
+// so run directories record it with their seeds, and this build reproduces
+// every version from OldestGeneratorVersion to LatestGeneratorVersion.
+// Version 2 widened the shapes of 6 (start, loop size) and 9 (head size, a
+// curved stem half the time). Version 3 adds shapes person-drawn digits have
+// and version 2 lacks: rounder 0s, bare 1s, 2s looped at the base, open 4s,
+// wider 5s.
+const (
+	// GeneratorVersion is the version [Generate] and [Synthesize] draw.
+	GeneratorVersion = 2
+	// OldestGeneratorVersion is the oldest version this build reproduces.
+	OldestGeneratorVersion = 2
+	// LatestGeneratorVersion is the newest version.
+	LatestGeneratorVersion = 3
+)
+
+// CheckGeneratorVersion says whether this build can draw version v.
+func CheckGeneratorVersion(v int) error {
+	if v < OldestGeneratorVersion || v > LatestGeneratorVersion {
+		return fmt.Errorf("digits: generator version %d: this build draws versions %d to %d", v, OldestGeneratorVersion, LatestGeneratorVersion)
+	}
+	return nil
+}
 
 // Jitter ranges of the random affine transform applied to image and
 // trajectory together (about the canvas centre).
@@ -178,12 +197,21 @@ func ink(dst []uint8, pre []pt, m affine, radius float64) {
 	}
 }
 
-// Synthesize draws one random instance of digit label: it writes the image
+// Synthesize draws one random instance of digit label with GeneratorVersion;
+// see [SynthesizeVersion].
+func Synthesize(label int, rng *rand.Rand, img []uint8, traj []float32) error {
+	return SynthesizeVersion(GeneratorVersion, label, rng, img, traj)
+}
+
+// SynthesizeVersion draws one random instance of digit label: it writes the image
 // into img ([Size, Size] row-major, 0 = background, 255 = full ink) and the
 // pen trajectory into traj ([Steps, 2] as x, y in canvas pixels, where pixel
 // column c spans x ∈ [c, c+1) and y points down). All randomness comes from
 // rng, so a seeded rng gives a reproducible sample.
-func Synthesize(label int, rng *rand.Rand, img []uint8, traj []float32) error {
+func SynthesizeVersion(version, label int, rng *rand.Rand, img []uint8, traj []float32) error {
+	if err := CheckGeneratorVersion(version); err != nil {
+		return err
+	}
 	switch {
 	case label < 0 || label >= NumClasses:
 		return fmt.Errorf("digits: label %d out of range [0, %d)", label, NumClasses)
@@ -194,7 +222,7 @@ func Synthesize(label int, rng *rand.Rand, img []uint8, traj []float32) error {
 	case len(traj) != TrajLen:
 		return fmt.Errorf("digits: trajectory buffer has %d values, want %d", len(traj), TrajLen)
 	}
-	path := retime(toCanvas(template(label, rng)))
+	path := retime(toCanvas(template(label, rng, version)))
 	m := randomAffine(rng)
 	ink(img, path, m, uniform(rng, minInkRadius, maxInkRadius))
 	for k, p := range path {
@@ -215,11 +243,19 @@ func sampleRNG(seed uint64, i int) *rand.Rand {
 	return rand.New(rand.NewPCG(seed, z^(z>>31)))
 }
 
-// Generate synthesises n digits with uniformly random labels, deterministic
-// for a given seed (independent of the number of CPUs). progress, if not nil,
-// is called with the number of samples done so far; calls are serialised but
-// may come from any goroutine.
+// Generate synthesises n digits with GeneratorVersion; see [GenerateVersion].
 func Generate(n int, seed uint64, progress func(done int)) (*Dataset, error) {
+	return GenerateVersion(GeneratorVersion, n, seed, progress)
+}
+
+// GenerateVersion synthesises n digits of generator version with uniformly
+// random labels, deterministic for a given version and seed (independent of
+// the number of CPUs). progress, if not nil, is called with the number of
+// samples done so far; calls are serialised but may come from any goroutine.
+func GenerateVersion(version, n int, seed uint64, progress func(done int)) (*Dataset, error) {
+	if err := CheckGeneratorVersion(version); err != nil {
+		return nil, err
+	}
 	if n <= 0 {
 		return nil, fmt.Errorf("digits: generate: need at least one sample, got n=%d", n)
 	}
@@ -257,7 +293,7 @@ func Generate(n int, seed uint64, progress func(done int)) (*Dataset, error) {
 				for i := lo; i < hi; i++ {
 					r := sampleRNG(seed, i)
 					d.Labels[i] = r.IntN(NumClasses)
-					if e := Synthesize(d.Labels[i], r, d.Image(i), d.Trajectory(i)); e != nil {
+					if e := SynthesizeVersion(version, d.Labels[i], r, d.Image(i), d.Trajectory(i)); e != nil {
 						mu.Lock()
 						err = fmt.Errorf("digits: sample %d: %w", i, e)
 						mu.Unlock()

@@ -50,9 +50,15 @@ func (p *pen) arc(rx, ry, from, sweep float64) {
 }
 
 // template returns the jittered single-stroke path of digit label in template
-// units; the caller normalises its size, so only shape and proportions matter.
-// Each case describes the stroke in the order a person would write it.
-func template(label int, r *rand.Rand) []pt {
+// units, drawn by generator version (see [GeneratorVersion]); the caller
+// normalises its size, so only shape and proportions matter. Each case
+// describes the stroke in the order a person would write it.
+func template(label int, r *rand.Rand, version int) []pt {
+	if version >= 3 {
+		if p := variant(label, r); p != nil {
+			return p
+		}
+	}
 	j := func(lo, hi float64) float64 { return uniform(r, lo, hi) }
 	switch label {
 	case 0:
@@ -143,6 +149,69 @@ func template(label int, r *rand.Rand) []pt {
 		}
 		return p.pts
 	}
+}
+
+// variant draws version 3's shapes: those of person-drawn digits that
+// version 2 never makes. It returns nil where the digit is drawn as in
+// version 2 (with the random numbers that follow). Each new shape shows in
+// the image, so no two trajectories share an image (a shape only the pen's
+// direction tells apart would leave a writer to average the two).
+func variant(label int, r *rand.Rand) []pt {
+	j := func(lo, hi float64) float64 { return uniform(r, lo, hi) }
+	switch label {
+	case 0:
+		// Rounder 0s as well: width up to three quarters of the height.
+		p := startAt(pt{0, 0})
+		p.arc(j(0.85, 1.45), j(1.9, 2.05), j(-105, -75), -j(345, 375))
+		return p.pts
+	case 1:
+		// A third of 1s are a bare stem, as most person-drawn 1s are.
+		if r.Float64() < 1.0/3 {
+			p := startAt(pt{0, 0})
+			p.lineBy(j(3.7, 4.0), 90+j(-4, 4))
+			return p.pts
+		}
+	case 2:
+		// Two 2s in five close the diagonal into a small loop at the bottom
+		// left, turning clockwise out of it; the base leaves the loop's top
+		// and crosses the diagonal.
+		if r.Float64() < 0.4 {
+			p := startAt(pt{0, 0})
+			p.arc(j(0.85, 1.0), j(0.85, 1.0), j(-175, -150), j(185, 215))
+			lr := j(0.25, 0.45)
+			p.lineTo(pt{p.pts[0].x + j(0, 0.25), minY(p.pts) + j(3.85, 4.05) - 2*lr})
+			a, b := p.pts[len(p.pts)-2], p.pos()
+			dir := math.Atan2(b.y-a.y, b.x-a.x) * 180 / math.Pi
+			// An arc's tangent at θ points to θ + 90° when it sweeps clockwise.
+			p.arc(lr, lr*j(0.8, 1.1), dir-90, 360+j(-5, 10)-dir)
+			p.lineBy(j(1.5, 2.0), j(-3, 8))
+			return p.pts
+		}
+	case 4:
+		// Half the 4s are open: the left arm down, the crossbar to the right
+		// (past the stem and back), then the stem up to the top and down its
+		// whole length, as the two strokes of a person's open 4 joined into
+		// one.
+		if r.Float64() < 0.5 {
+			p := startAt(pt{0, 0})
+			p.lineBy(j(2.2, 2.7), 90+j(-5, 15))
+			over := j(0.1, 0.45)
+			p.lineBy(j(1.6, 2.1)+over, j(-4, 4))
+			p.lineBy(over, 180)
+			top := pt{p.pos().x + j(-0.15, 0.15), j(-0.3, 0.15)}
+			p.lineTo(top)
+			p.lineTo(pt{top.x + j(-0.15, 0.1), top.y + j(3.8, 4.1)})
+			return p.pts
+		}
+	case 5:
+		// Wider and flatter bowls, shorter stems, a bar that may tilt.
+		p := startAt(pt{0, 0})
+		p.lineBy(j(1.2, 1.8), 180+j(-8, 4))
+		p.lineBy(j(1.0, 1.8), 90+j(-10, 3))
+		p.arc(j(0.9, 1.35), j(0.85, 1.15), j(-155, -125), j(260, 300))
+		return p.pts
+	}
+	return nil
 }
 
 // minY returns the topmost y of pts (y points down).

@@ -71,7 +71,7 @@ type DigitsConfig struct {
 	// random affine map (image and trajectory together, see
 	// [digits.Augment]), so the writer sees slants and aspects beyond the
 	// generator's, as person-drawn digits have. Held-out losses stay on the
-	// unmoved digits.
+	// unmoved digits; the classifier pretraining sees them unmoved too.
 	Augment bool `json:"augment,omitempty"`
 }
 

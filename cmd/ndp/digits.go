@@ -30,10 +30,11 @@ func init() {
 
 func newDigitsGenerateCmd() *cobra.Command {
 	var (
-		n     int
-		seed  uint64
-		out   string
-		quiet bool
+		n       int
+		seed    uint64
+		version int
+		out     string
+		quiet   bool
 	)
 	cmd := &cobra.Command{
 		Use:   "generate",
@@ -42,6 +43,9 @@ func newDigitsGenerateCmd() *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if n <= 0 {
 				return fmt.Errorf("digits generate: --n must be positive, got %d", n)
+			}
+			if err := digits.CheckGeneratorVersion(version); err != nil {
+				return fmt.Errorf("--generator: %w", err)
 			}
 			if err := atomicfile.CheckWritable(out); err != nil {
 				return fmt.Errorf("--out: %w", err)
@@ -59,7 +63,7 @@ func newDigitsGenerateCmd() *cobra.Command {
 				)
 				progress = func(done int) { _ = bar.Set(done) }
 			}
-			d, err := digits.Generate(n, seed, progress)
+			d, err := digits.GenerateVersion(version, n, seed, progress)
 			if err != nil {
 				return err
 			}
@@ -71,14 +75,15 @@ func newDigitsGenerateCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "wrote %d digits (seed %d) to %s: %.1f MB, generated in %v, total %v\n",
-				n, seed, out, float64(fi.Size())/1e6, gen.Round(time.Millisecond), time.Since(start).Round(time.Millisecond))
+			fmt.Fprintf(cmd.OutOrStdout(), "wrote %d digits (generator %d, seed %d) to %s: %.1f MB, generated in %v, total %v\n",
+				n, version, seed, out, float64(fi.Size())/1e6, gen.Round(time.Millisecond), time.Since(start).Round(time.Millisecond))
 			return nil
 		},
 	}
 	f := cmd.Flags()
 	f.IntVar(&n, "n", 12000, "number of digits")
-	f.Uint64Var(&seed, "seed", 1, "random seed (same seed, same dataset)")
+	f.Uint64Var(&seed, "seed", 1, "random seed (same seed and --generator, same dataset)")
+	f.IntVar(&version, "generator", digits.GeneratorVersion, generatorFlag)
 	f.StringVar(&out, "out", "", "output npz file (required)")
 	f.BoolVarP(&quiet, "quiet", "q", false, "no progress bar")
 	_ = cmd.MarkFlagRequired("out")
