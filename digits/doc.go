@@ -19,6 +19,13 @@
 // its own PCG stream derived from (S, i), so [Generate] is deterministic,
 // parallel, and a smaller dataset is a prefix of a larger one.
 //
+// The generator is versioned ([GeneratorVersion]): a version and a seed fix
+// the dataset, and this build draws every version from
+// [OldestGeneratorVersion] to [LatestGeneratorVersion] ([GenerateVersion]).
+// Version 3 adds shapes of person-drawn digits that version 2 lacks (rounder
+// 0s, bare 1s, 2s with a loop at the base, open 4s, wider 5s), each one that
+// shows in the image, so no image has two trajectories.
+//
 // Canvas pixel coordinates: pixel (row r, column c) covers x ∈ [c, c+1),
 // y ∈ [r, r+1); a trajectory point (x, y) lies in pixel (⌊y⌋, ⌊x⌋).
 //
