@@ -56,8 +56,8 @@ func ExampleFrame() {
 	for y := range 300 {
 		for x := range 200 {
 			v := uint8(255)
-			if (x >= 60 && x < 80 && y >= 50 && y < 250) || (x >= 60 && x < 160 && y >= 230 && y < 250) {
-				v = 20 // the L's two strokes, 20 px wide
+			if (x >= 60 && x < 90 && y >= 50 && y < 250) || (x >= 60 && x < 160 && y >= 220 && y < 250) {
+				v = 20 // the L's two strokes, 30 px wide: a marker, redrawn with the generator's pen
 			}
 			img.SetGray(x, y, color.Gray{Y: v})
 		}

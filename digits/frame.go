@@ -176,8 +176,8 @@ const (
 
 // strokeSkeleton thins the binarised ink of a fine canvas [n, n] (Zhang and
 // Suen's two-subiteration thinning) and returns the skeleton's points in
-// canvas pixels, with the mean stroke width (ink area over skeleton length,
-// in canvas pixels).
+// canvas pixels, with the mean stroke width in canvas pixels (from the ink
+// area and the skeleton's length).
 func strokeSkeleton(ink []float64, n int) ([][2]float64, float64) {
 	b := make([]bool, n*n)
 	area := 0
@@ -234,5 +234,9 @@ func strokeSkeleton(ink []float64, n int) ([][2]float64, float64) {
 	if len(pts) == 0 {
 		return nil, 0
 	}
-	return pts, float64(area) / float64(len(pts)) / fine
+	// A stroke of width w whose skeleton is L long covers about w·(L + w):
+	// thinning shortens it by about w/2 at each end. Solving for w keeps a
+	// short bare stroke (a 1) from reading as a wide pen.
+	a, l := float64(area)/(fine*fine), float64(len(pts))/fine
+	return pts, (math.Sqrt(l*l+4*a) - l) / 2
 }

@@ -101,7 +101,13 @@ func TestFrameRedrawsThickStrokes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err := Generate(20, 3, nil)
+	// Both versions, enough samples to hold the bare 1s of version 3 (a
+	// short stroke once read as a wide pen).
+	d3, err := GenerateVersion(3, 60, 3, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d2, err := GenerateVersion(2, 30, 3, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,15 +121,17 @@ func TestFrameRedrawsThickStrokes(t *testing.T) {
 		return n
 	}
 	lo, hi := ImageLen, 0
-	for i := range d.Len() {
-		g, err := Frame(upscaled(t, d, i, true))
-		if err != nil {
-			t.Fatal(err)
+	for v, d := range map[int]*Dataset{3: d3, 2: d2} {
+		for i := range d.Len() {
+			g, err := Frame(upscaled(t, d, i, true))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if g.Redrawn {
+				t.Errorf("generated sample %d (version %d, label %d) was redrawn", i, v, d.Labels[i])
+			}
+			lo, hi = min(lo, inked(g.Canvas)), max(hi, inked(g.Canvas))
 		}
-		if g.Redrawn {
-			t.Errorf("generated sample %d was redrawn", i)
-		}
-		lo, hi = min(lo, inked(g.Canvas)), max(hi, inked(g.Canvas))
 	}
 	if !fr.Redrawn {
 		t.Fatal("a bold 7 was not redrawn")

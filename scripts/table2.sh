@@ -6,11 +6,11 @@
 # after each epoch, and rerunning this command continues where it stopped
 # (finished methods are kept).
 # Extra arguments go to ndp digits train (e.g. --n-train 200 --epochs 2 for a
-# quick check). Environment: OUT (results/table2, tracked in git so that a
+# quick check). Environment: OUT (results/table2-v3, tracked in git so that a
 # run continues in the next session), NDP (./bin/ndp).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-out="${OUT:-results/table2}"
+out="${OUT:-results/table2-v3}"
 args=(digits train --epochs 71 --standardise --out "$out")
 if [ -e "$out" ]; then
   args+=(--resume)

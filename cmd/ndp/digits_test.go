@@ -74,16 +74,16 @@ func TestDigitsGenerateAndShow(t *testing.T) {
 	if d.Len() != 30 || d.Labels[7] != want.Labels[7] || d.Trajectory(29)[100] != want.Trajectory(29)[100] {
 		t.Error("generated file differs from digits.Generate with the same seed")
 	}
-	v3 := filepath.Join(dir, "v3.npz")
-	if out, err := runNDP(t, "digits", "generate", "--n", "30", "--seed", "4", "--generator", "3", "--out", v3, "-q"); err != nil || !strings.Contains(out, "generator 3") {
-		t.Fatalf("generate --generator 3: %v\n%s", err, out)
+	v2 := filepath.Join(dir, "v2.npz")
+	if out, err := runNDP(t, "digits", "generate", "--n", "30", "--seed", "4", "--generator", "2", "--out", v2, "-q"); err != nil || !strings.Contains(out, "generator 2") {
+		t.Fatalf("generate --generator 2: %v\n%s", err, out)
 	}
-	if d3, err := digits.Load(v3); err != nil {
+	if d2, err := digits.Load(v2); err != nil {
 		t.Fatal(err)
-	} else if want3, err := digits.GenerateVersion(3, 30, 4, nil); err != nil || d3.Trajectory(29)[100] != want3.Trajectory(29)[100] || d3.Trajectory(29)[100] == want.Trajectory(29)[100] {
-		t.Errorf("--generator 3 file differs from digits.GenerateVersion(3) or equals version 2 (%v)", err)
+	} else if want2, err := digits.GenerateVersion(2, 30, 4, nil); err != nil || d2.Trajectory(29)[100] != want2.Trajectory(29)[100] || d2.Trajectory(29)[100] == want.Trajectory(29)[100] {
+		t.Errorf("--generator 2 file differs from digits.GenerateVersion(2) or equals the default version (%v)", err)
 	}
-	if _, err := runNDP(t, "digits", "generate", "--n", "3", "--generator", "9", "--out", v3, "-q"); err == nil || !strings.Contains(err.Error(), "--generator") {
+	if _, err := runNDP(t, "digits", "generate", "--n", "3", "--generator", "9", "--out", v2, "-q"); err == nil || !strings.Contains(err.Error(), "--generator") {
 		t.Errorf("--generator 9: %v, want an error naming the flag", err)
 	}
 	if out, err := runNDP(t, "digits", "show", "--data", data, "--n", "12", "--out", grid); err != nil {
@@ -287,7 +287,7 @@ func TestDigitsTrainLifecycle(t *testing.T) {
 	if _, err := runNDP(t, append(args, "--resume", "--train-seed", "7")...); err == nil || !strings.Contains(err.Error(), "was trained on") {
 		t.Errorf("--resume on other data: %v, want a refusal", err)
 	}
-	if _, err := runNDP(t, append(args, "--resume", "--generator", "3")...); err == nil || !strings.Contains(err.Error(), "was trained on") {
+	if _, err := runNDP(t, append(args, "--resume", "--generator", "2")...); err == nil || !strings.Contains(err.Error(), "was trained on") {
 		t.Errorf("--resume on another generator version: %v, want a refusal", err)
 	}
 	// A run directory of generator version 1 (data.json without the field):
