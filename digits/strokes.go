@@ -102,11 +102,19 @@ func template(label int, r *rand.Rand, version int) []pt {
 		return p.pts
 	case 5:
 		// Top bar drawn right to left, short stem down, then a bowl bulging
-		// to the right and ending at the bottom left.
+		// to the right and ending at the bottom left. Version 3 widens the
+		// ranges (second pair): wider and flatter bowls, shorter stems, a
+		// bar that may tilt.
+		v := func(lo2, hi2, lo3, hi3 float64) float64 {
+			if version >= 3 {
+				return j(lo3, hi3)
+			}
+			return j(lo2, hi2)
+		}
 		p := startAt(pt{0, 0})
-		p.lineBy(j(1.3, 1.7), 180+j(-4, 4))
-		p.lineBy(j(1.4, 1.8), 90+j(-6, 3))
-		p.arc(j(0.9, 1.05), j(1.0, 1.15), j(-150, -130), j(270, 300))
+		p.lineBy(v(1.3, 1.7, 1.2, 1.8), 180+v(-4, 4, -8, 4))
+		p.lineBy(v(1.4, 1.8, 1.0, 1.8), 90+v(-6, 3, -10, 3))
+		p.arc(v(0.9, 1.05, 0.9, 1.35), v(1.0, 1.15, 0.85, 1.15), v(-150, -130, -155, -125), v(270, 300, 260, 300))
 		return p.pts
 	case 6:
 		// From the top right, sweep anticlockwise down the left side to the
@@ -152,10 +160,11 @@ func template(label int, r *rand.Rand, version int) []pt {
 }
 
 // variant draws version 3's shapes: those of person-drawn digits that
-// version 2 never makes. It returns nil where the digit is drawn as in
-// version 2 (with the random numbers that follow). Each new shape shows in
-// the image, so no two trajectories share an image (a shape only the pen's
-// direction tells apart would leave a writer to average the two).
+// version 2 never makes. It returns nil where the digit is drawn by
+// template's case (with the random numbers that follow; the 5's wider
+// ranges live there). Each new shape shows in the image, so no two
+// trajectories share an image (a shape only the pen's direction tells apart
+// would leave a writer to average the two).
 func variant(label int, r *rand.Rand) []pt {
 	j := func(lo, hi float64) float64 { return uniform(r, lo, hi) }
 	switch label {
@@ -203,13 +212,6 @@ func variant(label int, r *rand.Rand) []pt {
 			p.lineTo(pt{top.x + j(-0.15, 0.1), top.y + j(3.8, 4.1)})
 			return p.pts
 		}
-	case 5:
-		// Wider and flatter bowls, shorter stems, a bar that may tilt.
-		p := startAt(pt{0, 0})
-		p.lineBy(j(1.2, 1.8), 180+j(-8, 4))
-		p.lineBy(j(1.0, 1.8), 90+j(-10, 3))
-		p.arc(j(0.9, 1.35), j(0.85, 1.15), j(-155, -125), j(260, 300))
-		return p.pts
 	}
 	return nil
 }

@@ -67,11 +67,11 @@ func (s dataSpec) load(what string) (*digits.Dataset, error) {
 	if s.N < 1 {
 		return nil, fmt.Errorf("--n-%s must be positive, got %d", what, s.N)
 	}
-	d, err := digits.GenerateVersion(s.version(), s.N, s.Seed, nil)
-	if err != nil {
+	v := s.version()
+	if err := digits.CheckGeneratorVersion(v); err != nil {
 		return nil, fmt.Errorf("--generator: %w", err)
 	}
-	return d, nil
+	return digits.GenerateVersion(v, s.N, s.Seed, nil)
 }
 
 // version is the generator version of a generated set; 0 is the default.
