@@ -276,35 +276,46 @@ func TestSaveLoadRoundTrip(t *testing.T) {
 // TestStrokeOrder checks that each digit is written in its natural order:
 // where the pen starts and ends, relative to the digit's bounding box before
 // the affine jitter (x 0 = left, 1 = right; y 0 = top, 1 = bottom). A shape
-// of version 3 only may start or end in its own box (alt), and every such
-// shape must turn up.
+// that a later version adds may start or end in its own box (an alt, from
+// version since on), and every such shape must turn up.
 func TestStrokeOrder(t *testing.T) {
 	type box struct{ x0, x1, y0, y1 float64 }
 	type ends struct{ start, end box }
+	type alt struct {
+		since int
+		ends
+		how string
+	}
 	for _, tc := range []struct {
 		label int
 		how   string
 		ends
-		alt  *ends // version 3's new shape, if it starts or ends elsewhere
-		alts string
+		alts []alt
 	}{
-		{0, "top, round and back to the top", ends{box{0.3, 0.7, 0, 0.1}, box{0.2, 0.8, 0, 0.1}}, nil, ""},
-		{1, "flag at upper left, stem to the bottom", ends{box{0, 0.1, 0, 0.3}, box{0, 1, 0.95, 1}},
-			&ends{box{0, 1, 0, 0.02}, box{0, 1, 0.98, 1}}, "a bare stem, top to bottom"},
-		{2, "upper left, base ends bottom right", ends{box{0, 0.3, 0, 0.35}, box{0.7, 1, 0.9, 1}},
-			&ends{box{0, 0.3, 0, 0.35}, box{0.7, 1, 0.6, 0.9}}, "looped: the base leaves the loop's top"},
-		{3, "upper left to lower left", ends{box{0, 0.3, 0, 0.3}, box{0, 0.4, 0.7, 1}}, nil, ""},
-		{4, "crossbar's right end, stem ends at the bottom", ends{box{0.9, 1, 0.5, 0.85}, box{0.4, 0.9, 0.95, 1}},
-			&ends{box{0, 0.35, 0, 0.1}, box{0.5, 1, 0.95, 1}}, "open: left arm from the top left, stem ends at the bottom"},
-		{5, "top right (the wider bowls of version 3 reach past the bar) to lower left", ends{box{0.45, 1, 0, 0.1}, box{0, 0.3, 0.7, 1}}, nil, ""},
-		{6, "top right (or a curl down its side), loop closes at the left", ends{box{0.5, 1, 0, 0.35}, box{0, 0.3, 0.6, 0.95}}, nil, ""},
-		{7, "top left to the bottom", ends{box{0, 0.1, 0, 0.1}, box{0, 0.7, 0.95, 1}}, nil, ""},
-		{8, "upper right and back there", ends{box{0.5, 1, 0, 0.3}, box{0.5, 1, 0, 0.35}}, nil, ""},
-		{9, "right of the head, stem ends at the bottom (curved: left of its top)", ends{box{0.8, 1, 0, 0.35}, box{0.3, 1, 0.95, 1}}, nil, ""},
+		{0, "top, round and back to the top", ends{box{0.3, 0.7, 0, 0.1}, box{0.2, 0.8, 0, 0.1}}, nil},
+		{1, "flag at upper left, stem to the bottom", ends{box{0, 0.1, 0, 0.3}, box{0, 1, 0.95, 1}}, []alt{
+			{3, ends{box{0, 1, 0, 0.02}, box{0, 1, 0.98, 1}}, "a bare stem, top to bottom"},
+			{4, ends{box{0.1, 0.45, 0.05, 0.2}, box{0.95, 1, 0.95, 1}}, "a base bar: the flag inside it, ending at its right end"},
+		}},
+		{2, "upper left, base ends bottom right", ends{box{0, 0.3, 0, 0.35}, box{0.7, 1, 0.9, 1}}, []alt{
+			{3, ends{box{0, 0.3, 0, 0.35}, box{0.7, 1, 0.6, 0.9}}, "looped: the base leaves the loop's top"},
+			{4, ends{box{0.2, 0.45, 0.05, 0.3}, box{0.7, 1, 0.6, 0.9}}, "a larger loop, wider than the hook's start"},
+		}},
+		{3, "upper left to lower left", ends{box{0, 0.3, 0, 0.3}, box{0, 0.4, 0.7, 1}}, nil},
+		{4, "crossbar's right end, stem ends at the bottom", ends{box{0.9, 1, 0.5, 0.85}, box{0.4, 0.9, 0.95, 1}}, []alt{
+			{3, ends{box{0, 0.35, 0, 0.1}, box{0.5, 1, 0.95, 1}}, "open: left arm from the top left, stem ends at the bottom"},
+		}},
+		{5, "top right (the wider bowls of version 3 reach past the bar) to lower left", ends{box{0.45, 1, 0, 0.1}, box{0, 0.3, 0.7, 1}}, nil},
+		{6, "top right (or a curl down its side), loop closes at the left", ends{box{0.5, 1, 0, 0.35}, box{0, 0.3, 0.6, 0.95}}, []alt{
+			{4, ends{box{0.65, 1, 0, 0.05}, box{0.1, 0.4, 0.4, 0.6}}, "straight-backed: the loop closes on the back, halfway down"},
+		}},
+		{7, "top left to the bottom (crossed or not)", ends{box{0, 0.1, 0, 0.1}, box{0, 0.7, 0.95, 1}}, nil},
+		{8, "upper right and back there (leaning or not)", ends{box{0.5, 1, 0, 0.3}, box{0.5, 1, 0, 0.35}}, nil},
+		{9, "right of the head, stem ends at the bottom (curved: left of its top)", ends{box{0.8, 1, 0, 0.35}, box{0.3, 1, 0.95, 1}}, nil},
 	} {
 		for version := OldestGeneratorVersion; version <= LatestGeneratorVersion; version++ {
 			t.Run(fmt.Sprintf("%d/v%d", tc.label, version), func(t *testing.T) {
-				alts := 0
+				seen := make([]int, len(tc.alts))
 				for seed := range uint64(50) {
 					p := retime(toCanvas(template(tc.label, rand.New(rand.NewPCG(seed, 5)), version)))
 					x0, y0, x1, y1 := math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)
@@ -314,16 +325,96 @@ func TestStrokeOrder(t *testing.T) {
 					rel := func(q pt) pt { return pt{(q.x - x0) / (x1 - x0), (q.y - y0) / (y1 - y0)} }
 					in := func(q pt, b box) bool { return q.x >= b.x0 && q.x <= b.x1 && q.y >= b.y0 && q.y <= b.y1 }
 					s, e := rel(p[0]), rel(p[Steps-1])
-					switch {
-					case in(s, tc.start) && in(e, tc.end):
-					case version >= 3 && tc.alt != nil && in(s, tc.alt.start) && in(e, tc.alt.end):
-						alts++
-					default:
+					if in(s, tc.start) && in(e, tc.end) {
+						continue
+					}
+					found := false
+					for i, a := range tc.alts {
+						if version >= a.since && in(s, a.start) && in(e, a.end) {
+							seen[i]++
+							found = true
+							break
+						}
+					}
+					if !found {
 						t.Errorf("seed %d: starts at %.2f, ends at %.2f; want %s", seed, s, e, tc.how)
 					}
 				}
-				if version >= 3 && tc.alt != nil && alts < 5 {
-					t.Errorf("%d of 50 digits are %s; want about a third or more", alts, tc.alts)
+				for i, a := range tc.alts {
+					if version >= a.since && seen[i] < 3 {
+						t.Errorf("%d of 50 digits are %s; want it to turn up", seen[i], a.how)
+					}
+				}
+			})
+		}
+	}
+}
+
+// TestNewShapesTurnUp checks the shapes of version 4 that keep the pen's
+// start and end (so TestStrokeOrder cannot see them): crossed 7s, whose pen
+// turns back in x twice more than a plain 7's, and leaning 8s, whose top
+// half sits right of the bottom half. Older versions draw neither.
+func TestNewShapesTurnUp(t *testing.T) {
+	// turns counts the reversals of the pen's x direction, ignoring moves
+	// under 0.05 template units.
+	turns := func(p []pt) int {
+		n, dir, last := 0, 0, p[0]
+		for _, q := range p[1:] {
+			dx := q.x - last.x
+			if math.Abs(dx) < 0.05 {
+				continue
+			}
+			d := 1
+			if dx < 0 {
+				d = -1
+			}
+			if dir != 0 && d != dir {
+				n++
+			}
+			dir, last = d, q
+		}
+		return n
+	}
+	// lean is the mean x of the top third minus that of the bottom third.
+	lean := func(p []pt) float64 {
+		y0, y1 := minY(p), math.Inf(-1)
+		for _, q := range p {
+			y1 = max(y1, q.y)
+		}
+		var top, bot, nt, nb float64
+		for _, q := range p {
+			switch r := (q.y - y0) / (y1 - y0); {
+			case r < 1.0/3:
+				top, nt = top+q.x, nt+1
+			case r > 2.0/3:
+				bot, nb = bot+q.x, nb+1
+			}
+		}
+		return top/nt - bot/nb
+	}
+	for _, tc := range []struct {
+		label int
+		shape string
+		is    func([]pt) bool
+		min   int // of 50, from version 4 on
+	}{
+		{7, "crossed", func(p []pt) bool { return turns(p) >= 3 }, 8},
+		{8, "leaning", func(p []pt) bool { return lean(p) > 0.3 }, 15},
+	} {
+		for version := OldestGeneratorVersion; version <= LatestGeneratorVersion; version++ {
+			t.Run(fmt.Sprintf("%s %d/v%d", tc.shape, tc.label, version), func(t *testing.T) {
+				n := 0
+				for seed := range uint64(50) {
+					if tc.is(template(tc.label, rand.New(rand.NewPCG(seed, 5)), version)) {
+						n++
+					}
+				}
+				t.Logf("%d of 50 are %s", n, tc.shape)
+				switch {
+				case version < 4 && n > 0:
+					t.Errorf("%d of 50 %ds of version %d are %s; want none", n, tc.label, version, tc.shape)
+				case version >= 4 && n < tc.min:
+					t.Errorf("%d of 50 %ds are %s; want at least %d", n, tc.label, tc.shape, tc.min)
 				}
 			})
 		}

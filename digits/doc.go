@@ -23,8 +23,10 @@
 // the dataset, and this build draws every version from
 // [OldestGeneratorVersion] to [LatestGeneratorVersion] ([GenerateVersion]).
 // Version 3 adds shapes of person-drawn digits that version 2 lacks (rounder
-// 0s, bare 1s, 2s with a loop at the base, open 4s, wider 5s), each one that
-// shows in the image, so no image has two trajectories.
+// 0s, bare 1s, 2s with a loop at the base, open 4s, wider 5s); version 4
+// adds those the version-3 writers still miswrote on MNIST digits (1s with a
+// base bar, larger loops in 2s, straight-backed 6s, crossed 7s, leaning 8s).
+// Each new shape shows in the image, so no image has two trajectories.
 //
 // Canvas pixel coordinates: pixel (row r, column c) covers x ∈ [c, c+1),
 // y ∈ [r, r+1); a trajectory point (x, y) lies in pixel (⌊y⌋, ⌊x⌋).

@@ -101,8 +101,12 @@ func TestFrameRedrawsThickStrokes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Both versions, enough samples to hold the bare 1s of version 3 (a
-	// short stroke once read as a wide pen).
+	// Every version, enough samples to hold the bare 1s of versions 3 and
+	// 4 (a short stroke once read as a wide pen) and version 4's crossed 7s.
+	d4, err := GenerateVersion(4, 60, 3, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
 	d3, err := GenerateVersion(3, 60, 3, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -121,7 +125,7 @@ func TestFrameRedrawsThickStrokes(t *testing.T) {
 		return n
 	}
 	lo, hi := ImageLen, 0
-	for v, d := range map[int]*Dataset{3: d3, 2: d2} {
+	for v, d := range map[int]*Dataset{4: d4, 3: d3, 2: d2} {
 		for i := range d.Len() {
 			g, err := Frame(upscaled(t, d, i, true))
 			if err != nil {

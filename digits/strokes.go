@@ -55,7 +55,7 @@ func (p *pen) arc(rx, ry, from, sweep float64) {
 // describes the stroke in the order a person would write it.
 func template(label int, r *rand.Rand, version int) []pt {
 	if version >= 3 {
-		if p := variant(label, r); p != nil {
+		if p := variant(label, r, version); p != nil {
 			return p
 		}
 	}
@@ -159,14 +159,17 @@ func template(label int, r *rand.Rand, version int) []pt {
 	}
 }
 
-// variant draws version 3's shapes: those of person-drawn digits that
-// version 2 never makes. It returns nil where the digit is drawn by
-// template's case (with the random numbers that follow; the 5's wider
+// variant draws the shapes of versions 3 and 4: those of person-drawn
+// digits that version 2 never makes. It returns nil where the digit is drawn
+// by template's case (with the random numbers that follow; the 5's wider
 // ranges live there). Each new shape shows in the image, so no two
 // trajectories share an image (a shape only the pen's direction tells apart
-// would leave a writer to average the two).
-func variant(label int, r *rand.Rand) []pt {
+// would leave a writer to average the two). Where a stroke crosses ink it
+// has drawn (a serif, a crossbar) it always goes the same way, left end
+// first.
+func variant(label int, r *rand.Rand, version int) []pt {
 	j := func(lo, hi float64) float64 { return uniform(r, lo, hi) }
+	v4 := version >= 4
 	switch label {
 	case 0:
 		// Rounder 0s as well: width up to three quarters of the height.
@@ -180,19 +183,42 @@ func variant(label int, r *rand.Rand) []pt {
 			p.lineBy(j(3.7, 4.0), 90+j(-4, 4))
 			return p.pts
 		}
+		// Version 4: a quarter of the rest have a base bar, drawn from the
+		// stem's foot to its left end, then right past the stem.
+		if v4 && r.Float64() < 0.25 {
+			p := startAt(pt{0, 0})
+			p.lineBy(j(0.45, 0.8), j(-60, -35))
+			p.lineBy(j(3.7, 4.0), 90+j(-4, 4))
+			left, right, tilt := j(0.6, 1.0), j(0.6, 1.0), j(-3, 3)
+			p.lineBy(left, 180+tilt)
+			p.lineBy(left+right, tilt)
+			return p.pts
+		}
 	case 2:
-		// Two 2s in five close the diagonal into a small loop at the bottom
-		// left, turning clockwise out of it; the base leaves the loop's top
-		// and crosses the diagonal.
+		// Two 2s in five close the diagonal into a loop at the bottom left,
+		// turning clockwise out of it; the base leaves the loop's top and
+		// crosses the diagonal. Version 4's loops are larger and may be
+		// flatter, as person-drawn loops are.
 		if r.Float64() < 0.4 {
 			p := startAt(pt{0, 0})
 			p.arc(j(0.85, 1.0), j(0.85, 1.0), j(-175, -150), j(185, 215))
-			lr := j(0.25, 0.45)
-			p.lineTo(pt{p.pts[0].x + j(0, 0.25), minY(p.pts) + j(3.85, 4.05) - 2*lr})
+			// The diagonal stops above the base line by rise, so that the
+			// loop's bottom sits near it (version 3 stopped higher, 2·lr).
+			lr, flat, rise := j(0.25, 0.45), 0.0, 0.0
+			if v4 {
+				lr, flat = j(0.35, 0.7), j(0.6, 1.0)
+				rise = 0.5 * lr * flat
+			} else {
+				rise = 2 * lr
+			}
+			p.lineTo(pt{p.pts[0].x + j(0, 0.25), minY(p.pts) + j(3.85, 4.05) - rise})
 			a, b := p.pts[len(p.pts)-2], p.pos()
 			dir := math.Atan2(b.y-a.y, b.x-a.x) * 180 / math.Pi
+			if !v4 {
+				flat = j(0.8, 1.1)
+			}
 			// An arc's tangent at θ points to θ + 90° when it sweeps clockwise.
-			p.arc(lr, lr*j(0.8, 1.1), dir-90, 360+j(-5, 10)-dir)
+			p.arc(lr, lr*flat, dir-90, 360+j(-5, 10)-dir)
 			p.lineBy(j(1.5, 2.0), j(-3, 8))
 			return p.pts
 		}
@@ -210,6 +236,50 @@ func variant(label int, r *rand.Rand) []pt {
 			top := pt{p.pos().x + j(-0.15, 0.15), j(-0.3, 0.15)}
 			p.lineTo(top)
 			p.lineTo(pt{top.x + j(-0.15, 0.1), top.y + j(3.8, 4.1)})
+			return p.pts
+		}
+	case 6:
+		// Version 4: two 6s in five have a straight back, a diagonal from the
+		// top right into a loop that fills the lower half, turning
+		// anticlockwise as the diagonal leaves off.
+		if v4 && r.Float64() < 0.4 {
+			dir := j(115, 130)
+			p := startAt(pt{0, 0})
+			p.lineBy(j(2.2, 2.8), dir)
+			// Sweeping anticlockwise, the tangent at θ points to θ − 90°.
+			p.arc(j(0.75, 1.0), j(0.8, 1.05), dir+90, -j(320, 350))
+			return p.pts
+		}
+	case 7:
+		// Version 4: three 7s in ten are crossed: halfway down the diagonal
+		// the pen draws the crossbar, left end first, and comes back to the
+		// diagonal to finish it.
+		if v4 && r.Float64() < 0.3 {
+			p := startAt(pt{0, 0})
+			p.lineBy(j(1.7, 2.1), j(-3, 3))
+			l, dir, t := j(3.9, 4.2), j(100, 112), j(0.4, 0.55)
+			p.lineBy(t*l, dir)
+			m, tilt := p.pos(), j(-5, 3)
+			left, right := j(0.5, 0.8), j(0.5, 0.8)
+			p.lineBy(left, 180+tilt)
+			p.lineBy(left+right, tilt)
+			p.lineTo(m)
+			p.lineBy((1-t)*l, dir)
+			return p.pts
+		}
+	case 8:
+		// Version 4: half the 8s lean, with the smaller top loop set right
+		// of the lower one (x moved by k per unit of height).
+		if v4 && r.Float64() < 0.5 {
+			rxu, ryu := j(0.5, 0.7), j(0.75, 0.95)
+			p := startAt(pt{0, 0})
+			p.arc(rxu, ryu, j(-35, -15), -j(240, 260))
+			p.arc(j(0.85, 1.05), j(0.95, 1.1), -90+j(-8, 8), j(355, 365))
+			p.arc(rxu, ryu, 90+j(-8, 8), -j(95, 120))
+			k := j(0.2, 0.45)
+			for i := range p.pts {
+				p.pts[i].x -= k * p.pts[i].y
+			}
 			return p.pts
 		}
 	}

@@ -92,11 +92,12 @@ func newDigitsGenerateCmd() *cobra.Command {
 
 func newDigitsShowCmd() *cobra.Command {
 	var (
-		data  string
-		n     int
-		cols  int
-		scale int
-		out   string
+		data   string
+		n      int
+		cols   int
+		scale  int
+		out    string
+		labels []int
 	)
 	cmd := &cobra.Command{
 		Use:   "show",
@@ -106,6 +107,13 @@ func newDigitsShowCmd() *cobra.Command {
 			if n <= 0 {
 				return fmt.Errorf("digits show: --n must be positive, got %d", n)
 			}
+			keep := map[int]bool{}
+			for _, l := range labels {
+				if l < 0 || l >= digits.NumClasses {
+					return fmt.Errorf("digits show: --labels: %d is not a digit class 0-%d", l, digits.NumClasses-1)
+				}
+				keep[l] = true
+			}
 			if err := atomicfile.CheckWritable(out); err != nil {
 				return fmt.Errorf("--out: %w", err)
 			}
@@ -113,8 +121,17 @@ func newDigitsShowCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			// Classes in turn, so with 10 columns each column is one digit.
+			// Classes in turn, so with 10 columns (or as many as --labels
+			// names) each column is one digit.
 			idx := d.Balanced(n)
+			if len(keep) > 0 {
+				idx = idx[:0]
+				for _, i := range d.Balanced(d.Len()) {
+					if keep[d.Labels[i]] && len(idx) < n {
+						idx = append(idx, i)
+					}
+				}
+			}
 			images := make([][]uint8, len(idx))
 			trajs := make([][]float32, len(idx))
 			captions := make([]string, len(idx))
@@ -136,6 +153,7 @@ func newDigitsShowCmd() *cobra.Command {
 	f.IntVar(&cols, "cols", 10, "cells per row")
 	f.IntVar(&scale, "scale", 5, "upscaling of each 40×40 image")
 	f.StringVar(&out, "out", "grid.png", "output PNG file")
+	f.IntSliceVar(&labels, "labels", nil, "draw only these classes, e.g. 2,7 (default: all)")
 	_ = cmd.MarkFlagRequired("data")
 	return cmd
 }

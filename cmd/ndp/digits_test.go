@@ -92,6 +92,18 @@ func TestDigitsGenerateAndShow(t *testing.T) {
 	if fi, err := os.Stat(grid); err != nil || fi.Size() == 0 {
 		t.Fatalf("no grid written: %v", err)
 	}
+	// --labels keeps the named classes only.
+	out, err := runNDP(t, "digits", "show", "--data", data, "--n", "100", "--labels", "3,7", "--out", grid)
+	if err != nil {
+		t.Fatalf("show --labels: %v\n%s", err, out)
+	}
+	n37 := len(d.ClassIndices()[3]) + len(d.ClassIndices()[7])
+	if !strings.Contains(out, fmt.Sprintf("drew %d of", n37)) {
+		t.Errorf("show --labels 3,7: %q, want %d digits drawn", out, n37)
+	}
+	if _, err := runNDP(t, "digits", "show", "--data", data, "--labels", "12", "--out", grid); err == nil || !strings.Contains(err.Error(), "--labels") {
+		t.Errorf("--labels 12: %v, want an error naming the flag", err)
+	}
 	bad := filepath.Join(dir, "bad.npz")
 	if err := os.WriteFile(bad, []byte("not a zip"), 0o644); err != nil {
 		t.Fatal(err)

