@@ -341,8 +341,8 @@ func TestStrokeOrder(t *testing.T) {
 					}
 				}
 				for i, a := range tc.alts {
-					if version >= a.since && seen[i] < 3 {
-						t.Errorf("%d of 50 digits are %s; want it to turn up", seen[i], a.how)
+					if version >= a.since && seen[i] < 5 {
+						t.Errorf("%d of 50 digits are %s; want 5 or more", seen[i], a.how)
 					}
 				}
 			})

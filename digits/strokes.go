@@ -34,6 +34,14 @@ func (p *pen) lineTo(q pt) { p.pts = append(p.pts, q) }
 // angles: 0 = right, 90 = down, -90 = up).
 func (p *pen) lineBy(l, deg float64) { p.lineTo(p.pos().add(polar(l, deg))) }
 
+// bar draws a bar through the pen's position at tilt degrees, left end
+// first: left units back, then left+right units forward, ending at its
+// right end.
+func (p *pen) bar(left, right, tilt float64) {
+	p.lineBy(left, 180+tilt)
+	p.lineBy(left+right, tilt)
+}
+
 // arc draws part of an axis-aligned ellipse with radii (rx, ry) whose point at
 // parameter from (degrees, p = c + (rx cos θ, ry sin θ)) is the current pen
 // position, sweeping by sweep degrees (positive = clockwise on screen, since y
@@ -60,6 +68,14 @@ func template(label int, r *rand.Rand, version int) []pt {
 		}
 	}
 	j := func(lo, hi float64) float64 { return uniform(r, lo, hi) }
+	// or draws from [lo, hi), or from [altLo, altHi) where a version widens
+	// or moves a range.
+	or := func(alt bool, lo, hi, altLo, altHi float64) float64 {
+		if alt {
+			return j(altLo, altHi)
+		}
+		return j(lo, hi)
+	}
 	switch label {
 	case 0:
 		// One ellipse, started at the top and drawn anticlockwise (down the
@@ -70,9 +86,15 @@ func template(label int, r *rand.Rand, version int) []pt {
 		return p.pts
 	case 1:
 		// A short flag rising to the top-right, then the stem straight down.
+		// Version 4 gives a quarter of these 1s (those that are not bare
+		// stems, see variant) a base bar.
+		based := version >= 4 && r.Float64() < 0.25
 		p := startAt(pt{0, 0})
 		p.lineBy(j(0.45, 0.8), j(-60, -35))
 		p.lineBy(j(3.7, 4.0), 90+j(-4, 4))
+		if based {
+			p.bar(j(0.6, 1.0), j(0.6, 1.0), j(-3, 3))
+		}
 		return p.pts
 	case 2:
 		// Hook over the top clockwise, diagonal down to the bottom left, then
@@ -105,16 +127,11 @@ func template(label int, r *rand.Rand, version int) []pt {
 		// to the right and ending at the bottom left. Version 3 widens the
 		// ranges (second pair): wider and flatter bowls, shorter stems, a
 		// bar that may tilt.
-		v := func(lo2, hi2, lo3, hi3 float64) float64 {
-			if version >= 3 {
-				return j(lo3, hi3)
-			}
-			return j(lo2, hi2)
-		}
+		v3 := version >= 3
 		p := startAt(pt{0, 0})
-		p.lineBy(v(1.3, 1.7, 1.2, 1.8), 180+v(-4, 4, -8, 4))
-		p.lineBy(v(1.4, 1.8, 1.0, 1.8), 90+v(-6, 3, -10, 3))
-		p.arc(v(0.9, 1.05, 0.9, 1.35), v(1.0, 1.15, 0.85, 1.15), v(-150, -130, -155, -125), v(270, 300, 260, 300))
+		p.lineBy(or(v3, 1.3, 1.7, 1.2, 1.8), 180+or(v3, -4, 4, -8, 4))
+		p.lineBy(or(v3, 1.4, 1.8, 1.0, 1.8), 90+or(v3, -6, 3, -10, 3))
+		p.arc(or(v3, 0.9, 1.05, 0.9, 1.35), or(v3, 1.0, 1.15, 0.85, 1.15), or(v3, -150, -130, -155, -125), or(v3, 270, 300, 260, 300))
 		return p.pts
 	case 6:
 		// From the top right, sweep anticlockwise down the left side to the
@@ -137,12 +154,21 @@ func template(label int, r *rand.Rand, version int) []pt {
 	case 8:
 		// From the upper right, anticlockwise over the top loop to the waist,
 		// clockwise round the lower loop back to the waist, then up the right
-		// side of the top loop to close it.
-		rxu, ryu := j(0.7, 0.85), j(0.9, 1.0)
+		// side of the top loop to close it. Version 4 leans half the 8s
+		// (second ranges): a smaller top loop, set right of the lower one by
+		// k per unit of height.
+		lean := version >= 4 && r.Float64() < 0.5
+		rxu, ryu := or(lean, 0.7, 0.85, 0.5, 0.7), or(lean, 0.9, 1.0, 0.75, 0.95)
 		p := startAt(pt{0, 0})
 		p.arc(rxu, ryu, j(-35, -15), -j(240, 260))
-		p.arc(j(0.9, 1.05), j(0.95, 1.05), -90+j(-8, 8), j(355, 365))
+		p.arc(or(lean, 0.9, 1.05, 0.85, 1.05), or(lean, 0.95, 1.05, 0.95, 1.1), -90+j(-8, 8), j(355, 365))
 		p.arc(rxu, ryu, 90+j(-8, 8), -j(95, 120))
+		if lean {
+			k := j(0.2, 0.45)
+			for i := range p.pts {
+				p.pts[i].x -= k * p.pts[i].y
+			}
+		}
 		return p.pts
 	default: // 9
 		// Head drawn anticlockwise from its right side, then the stem down:
@@ -161,8 +187,9 @@ func template(label int, r *rand.Rand, version int) []pt {
 
 // variant draws the shapes of versions 3 and 4: those of person-drawn
 // digits that version 2 never makes. It returns nil where the digit is drawn
-// by template's case (with the random numbers that follow; the 5's wider
-// ranges live there). Each new shape shows in the image, so no two
+// by template's case (with the random numbers that follow; the variations of
+// template's own strokes live there: the 5's wider ranges, the 1's base bar,
+// the 8's lean). Each new shape shows in the image, so no two
 // trajectories share an image (a shape only the pen's direction tells apart
 // would leave a writer to average the two). Where a stroke crosses ink it
 // has drawn (a serif, a crossbar) it always goes the same way, left end
@@ -183,17 +210,6 @@ func variant(label int, r *rand.Rand, version int) []pt {
 			p.lineBy(j(3.7, 4.0), 90+j(-4, 4))
 			return p.pts
 		}
-		// Version 4: a quarter of the rest have a base bar, drawn from the
-		// stem's foot to its left end, then right past the stem.
-		if v4 && r.Float64() < 0.25 {
-			p := startAt(pt{0, 0})
-			p.lineBy(j(0.45, 0.8), j(-60, -35))
-			p.lineBy(j(3.7, 4.0), 90+j(-4, 4))
-			left, right, tilt := j(0.6, 1.0), j(0.6, 1.0), j(-3, 3)
-			p.lineBy(left, 180+tilt)
-			p.lineBy(left+right, tilt)
-			return p.pts
-		}
 	case 2:
 		// Two 2s in five close the diagonal into a loop at the bottom left,
 		// turning clockwise out of it; the base leaves the loop's top and
@@ -204,6 +220,8 @@ func variant(label int, r *rand.Rand, version int) []pt {
 			p.arc(j(0.85, 1.0), j(0.85, 1.0), j(-175, -150), j(185, 215))
 			// The diagonal stops above the base line by rise, so that the
 			// loop's bottom sits near it (version 3 stopped higher, 2·lr).
+			// Version 4 draws version 3's radius too and discards it; its
+			// committed digits depend on that draw.
 			lr, flat, rise := j(0.25, 0.45), 0.0, 0.0
 			if v4 {
 				lr, flat = j(0.35, 0.7), j(0.6, 1.0)
@@ -260,26 +278,9 @@ func variant(label int, r *rand.Rand, version int) []pt {
 			l, dir, t := j(3.9, 4.2), j(100, 112), j(0.4, 0.55)
 			p.lineBy(t*l, dir)
 			m, tilt := p.pos(), j(-5, 3)
-			left, right := j(0.5, 0.8), j(0.5, 0.8)
-			p.lineBy(left, 180+tilt)
-			p.lineBy(left+right, tilt)
+			p.bar(j(0.5, 0.8), j(0.5, 0.8), tilt)
 			p.lineTo(m)
 			p.lineBy((1-t)*l, dir)
-			return p.pts
-		}
-	case 8:
-		// Version 4: half the 8s lean, with the smaller top loop set right
-		// of the lower one (x moved by k per unit of height).
-		if v4 && r.Float64() < 0.5 {
-			rxu, ryu := j(0.5, 0.7), j(0.75, 0.95)
-			p := startAt(pt{0, 0})
-			p.arc(rxu, ryu, j(-35, -15), -j(240, 260))
-			p.arc(j(0.85, 1.05), j(0.95, 1.1), -90+j(-8, 8), j(355, 365))
-			p.arc(rxu, ryu, 90+j(-8, 8), -j(95, 120))
-			k := j(0.2, 0.45)
-			for i := range p.pts {
-				p.pts[i].x -= k * p.pts[i].y
-			}
 			return p.pts
 		}
 	}

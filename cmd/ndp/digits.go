@@ -125,7 +125,7 @@ func newDigitsShowCmd() *cobra.Command {
 			// names) each column is one digit.
 			idx := d.Balanced(n)
 			if len(keep) > 0 {
-				idx = idx[:0]
+				idx = nil
 				for _, i := range d.Balanced(d.Len()) {
 					if keep[d.Labels[i]] && len(idx) < n {
 						idx = append(idx, i)
