@@ -276,15 +276,7 @@ func TestFitReproducesDemo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// A smooth 2-DoF demo: a minimum-jerk reach plus a bump that starts and ends at rest.
-	L := cfg.T + 1
-	demo := make([]float64, 2*L)
-	for i := range L {
-		s := float64(i) / float64(cfg.T)
-		mj := 10*s*s*s - 15*s*s*s*s + 6*s*s*s*s*s
-		demo[i] = 3 * mj
-		demo[L+i] = 1 - 2*mj + 0.8*math.Sin(math.Pi*mj)*math.Sin(math.Pi*mj)
-	}
+	demo := reachDemo(cfg.T)
 	for _, tc := range []struct {
 		name   string
 		opts   FitOptions
@@ -311,6 +303,83 @@ func TestFitReproducesDemo(t *testing.T) {
 				t.Errorf("fit-then-integrate deviates by %v from the demo (range 3), want ≤ %v", worst, tc.maxErr)
 			}
 		})
+	}
+}
+
+// reachDemo is a smooth 2-DoF demo, shape [2, T+1]: a minimum-jerk reach
+// plus a bump that starts and ends at rest.
+func reachDemo(T int) []float64 {
+	L := T + 1
+	demo := make([]float64, 2*L)
+	for i := range L {
+		s := float64(i) / float64(T)
+		mj := 10*s*s*s - 15*s*s*s*s + 6*s*s*s*s*s
+		demo[i] = 3 * mj
+		demo[L+i] = 1 - 2*mj + 0.8*math.Sin(math.Pi*mj)*math.Sin(math.Pi*mj)
+	}
+	return demo
+}
+
+// TestFitWeights holds the weighted fit to what weights mean: points of
+// weight 0 do not count, and scaling every weight changes nothing.
+func TestFitWeights(t *testing.T) {
+	cfg := Config{N: 30, T: 300}
+	resp, err := NewResponse(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	L := cfg.T + 1
+	clean := reachDemo(cfg.T)
+	// A burst of garbage over t = 100..159 in both DoF, trusted nowhere.
+	bad, trust, twos := append([]float64(nil), clean...), make([]float64, 2*L), make([]float64, 2*L)
+	for i := range bad {
+		trust[i], twos[i] = 1, 2
+		if t := i % L; t >= 100 && t < 160 {
+			bad[i] += 1.5
+			trust[i] = 0
+		}
+	}
+	motion := func(opts FitOptions, demo []float64) []float64 {
+		u, g, y0, err := resp.FitU(demo, nil, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		y, err := resp.ForwardU(u, g, y0, make([]float64, 2))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return y
+	}
+	worst := func(opts FitOptions, demo []float64) float64 {
+		w := 0.0
+		for i, v := range motion(opts, demo) {
+			w = math.Max(w, math.Abs(v-clean[i]))
+		}
+		return w
+	}
+	for _, tc := range []struct {
+		name     string
+		opts     FitOptions
+		demo     []float64
+		min, max float64
+	}{
+		{"garbage fitted", FitOptions{FreeGoal: true}, bad, 0.5, math.Inf(1)},
+		{"garbage ignored", FitOptions{FreeGoal: true, Weights: trust}, bad, 0, 0.02},
+		{"uniform 2", FitOptions{FreeGoal: true, Weights: twos}, clean, 0, 0.02},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if w := worst(tc.opts, tc.demo); w < tc.min || w > tc.max {
+				t.Errorf("fit deviates by %.4f from the clean demo, want in [%v, %v]", w, tc.min, tc.max)
+			}
+		})
+	}
+	// Weights 2 and 1 solve the same problem: the same motion, to rounding
+	// (the weights themselves are ill-conditioned at N = 30).
+	y1, y2 := motion(FitOptions{FreeGoal: true}, clean), motion(FitOptions{FreeGoal: true, Weights: twos}, clean)
+	for i := range y1 {
+		if math.Abs(y1[i]-y2[i]) > 1e-7 {
+			t.Fatalf("point %d: %v with weights 2, %v without", i, y2[i], y1[i])
+		}
 	}
 }
 
@@ -351,6 +420,16 @@ func TestBadInputReturnsErrors(t *testing.T) {
 		}},
 		{"fit goal=start", func() error { _, err := resp.Fit(make([]float64, 11), nil, FitOptions{}); return err }},
 		{"fit ridge", func() error { _, err := resp.Fit(make([]float64, 11), nil, FitOptions{Ridge: -1}); return err }},
+		{"fit weights length", func() error {
+			_, _, _, err := resp.FitU(make([]float64, 11), nil, FitOptions{Weights: make([]float64, 10)})
+			return err
+		}},
+		{"fit negative weight", func() error {
+			w := make([]float64, 11)
+			w[4] = -1
+			_, _, _, err := resp.FitU(make([]float64, 11), nil, FitOptions{Weights: w})
+			return err
+		}},
 		{"kernel name", func() error { _, err := ParseKernel("cubic"); return err }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -15,6 +15,12 @@ type FitOptions struct {
 	// FreeGoal fits g too. By default g is the demonstration's last point,
 	// the usual choice that keeps the attractor where the motion ends.
 	FreeGoal bool
+	// Weights, shape [D, T+1] (nil = all 1), weigh each demonstrated point's
+	// squared error: min Σ_t a_t·(y_t − demo_t)². A zero weight ignores a
+	// point; the first point of each DoF is y0 and is matched exactly
+	// whatever its weight. Weighted fits let a caller pull a motion towards
+	// targets it trusts more at some times than at others.
+	Weights []float64
 }
 
 // Fit returns the DMP parameters that best reproduce demonstrated
@@ -72,20 +78,38 @@ func (r *Response) FitU(demo, dy0 []float64, opts FitOptions) (u, g, y0 []float6
 	if !(opts.Ridge >= 0) || math.IsInf(opts.Ridge, 0) {
 		return nil, nil, nil, fmt.Errorf("dmp: ridge = %v, need a finite value ≥ 0", opts.Ridge)
 	}
+	if opts.Weights != nil {
+		if len(opts.Weights) != len(demo) {
+			return nil, nil, nil, fmt.Errorf("dmp: weights have %d values, want %d (one per demonstrated point)", len(opts.Weights), len(demo))
+		}
+		for i, a := range opts.Weights {
+			if !(a >= 0) || math.IsInf(a, 0) {
+				return nil, nil, nil, fmt.Errorf("dmp: weight %d is %v, need a finite value ≥ 0", i, a)
+			}
+		}
+	}
 	cols := N
 	if opts.FreeGoal {
 		cols++
 	}
-	// Rows 1..T of the recorded trajectory (row 0 is y0 exactly) plus N ridge rows.
+	// Rows 1..T of the recorded trajectory (row 0 is y0 exactly) plus N
+	// ridge rows; row t is scaled by √a_t when weighted.
 	A := mat.NewDense(L-1+N, cols, nil)
-	for t := 1; t < L; t++ {
-		for i := range N {
-			A.Set(t-1, i, r.Pos[i*L+t])
-		}
-		if opts.FreeGoal {
-			A.Set(t-1, N, r.Pos[(N+colG)*L+t])
+	fill := func(wt []float64) {
+		for t := 1; t < L; t++ {
+			s := 1.0
+			if wt != nil {
+				s = math.Sqrt(wt[t])
+			}
+			for i := range N {
+				A.Set(t-1, i, s*r.Pos[i*L+t])
+			}
+			if opts.FreeGoal {
+				A.Set(t-1, N, s*r.Pos[(N+colG)*L+t])
+			}
 		}
 	}
+	fill(nil)
 	sq := math.Sqrt(opts.Ridge)
 	for i := range N {
 		A.Set(L-1+i, i, sq)
@@ -95,11 +119,19 @@ func (r *Response) FitU(demo, dy0 []float64, opts FitOptions) (u, g, y0 []float6
 	var sol mat.VecDense
 	for d := range D {
 		y := demo[d*L : (d+1)*L]
+		var wt []float64
+		if opts.Weights != nil {
+			wt = opts.Weights[d*L : (d+1)*L]
+			fill(wt)
+		}
 		y0[d], g[d] = y[0], y[L-1]
 		for t := 1; t < L; t++ {
 			v := y[t] - r.Pos[(N+colY0)*L+t]*y0[d] - r.Pos[(N+colDY0)*L+t]*dy0[d]
 			if !opts.FreeGoal {
 				v -= r.Pos[(N+colG)*L+t] * g[d]
+			}
+			if wt != nil {
+				v *= math.Sqrt(wt[t])
 			}
 			b.SetVec(t-1, v)
 		}

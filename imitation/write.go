@@ -15,29 +15,45 @@ import (
 // maxStartCandidates bounds the starts tried per image when none is given.
 const maxStartCandidates = 64
 
+// WriteOptions tune [Digits.Write]. The zero value writes the network's
+// own prediction at the dataset's 301 points from an automatic start.
+type WriteOptions struct {
+	// Starts[i], if not nil, is image i's pen start (x, y) in canvas
+	// pixels; nil starts (or a nil slice) are found on the ink.
+	Starts [][]float32
+	// Hz = 0 returns the dataset's 301 points per image ([301, 2]); Hz > 0
+	// (ndp, cnn-dmp) integrates each DMP again at Hz steps over the
+	// motion's one second, [Hz+1, 2].
+	Hz int
+	// Refine > 0 (ndp, cnn-dmp) fits each predicted DMP to its image's ink
+	// in that many rounds (see refineToInk) before writing it: the network
+	// proposes the stroke, the image corrects where it runs off the ink.
+	Refine int
+}
+
 // Write predicts the pen trajectory of each framed image (canvases, each
 // [Size, Size] as digits.Frame makes them), in canvas pixels.
 //
 // The DMP methods, and every method trained with a start input, condition
-// on the pen's start y0, which a new image does not give: starts[i], if not
-// nil, is image i's start (x, y) in canvas pixels; otherwise Write tries up
-// to 64 starts on the ink and keeps the one whose predicted trajectory fits
-// the ink best (the chamfer distance between the trajectory's points and
-// the ink pixels, both ways). A CNN without a start input predicts its own
-// start.
-//
-// hz = 0 returns the dataset's 301 points per image ([301, 2]); hz > 0
-// (ndp, cnn-dmp) integrates each predicted DMP again at hz steps over the
-// motion's one second, [hz+1, 2].
-func (d *Digits) Write(canvases [][]uint8, starts [][]float32, hz int) ([][]float32, error) {
+// on the pen's start y0, which a new image does not give: opts.Starts[i],
+// if not nil, is image i's start (x, y) in canvas pixels; otherwise Write
+// tries up to 64 starts on the ink and keeps the one whose predicted
+// trajectory fits the ink best (the chamfer distance between the
+// trajectory's points and the ink pixels, both ways). A CNN without a
+// start input predicts its own start.
+func (d *Digits) Write(canvases [][]uint8, opts WriteOptions) ([][]float32, error) {
+	starts, hz := opts.Starts, opts.Hz
 	if starts != nil && len(starts) != len(canvases) {
 		return nil, fmt.Errorf("imitation: write: %d starts for %d images", len(starts), len(canvases))
 	}
 	if hz < 0 || hz > 100000 {
 		return nil, fmt.Errorf("imitation: write: hz = %d, want 0 (the dataset's points) up to 100000", hz)
 	}
-	if hz > 0 && d.Cfg.Method == MethodCNN {
-		return nil, errors.New("imitation: write: dense resampling (hz) needs a DMP writer (ndp or cnn-dmp); the cnn predicts 301 points")
+	if opts.Refine < 0 || opts.Refine > 1000 {
+		return nil, fmt.Errorf("imitation: write: refine = %d rounds, want 0 (the network's prediction) up to 1000", opts.Refine)
+	}
+	if (hz > 0 || opts.Refine > 0) && d.Cfg.Method == MethodCNN {
+		return nil, errors.New("imitation: write: dense resampling (hz) and refining need a DMP writer (ndp or cnn-dmp); the cnn predicts 301 points")
 	}
 	// One dataset holds every (image, start) candidate; trajectories carry
 	// only the start, which is all the methods read from them.
@@ -96,87 +112,96 @@ func (d *Digits) Write(canvases [][]uint8, starts [][]float32, hz int) ([][]floa
 		}
 	}
 	out := make([][]float32, len(canvases))
-	if hz == 0 {
+	if hz == 0 && opts.Refine == 0 {
 		for i, c := range best {
 			out[i] = pred[c*2*L : (c+1)*2*L]
 		}
 		return out, nil
 	}
-	dense, err := d.dense(ds, best, hz)
+	cfg, u, g, y0, dy0, err := d.dmpParams(ds, best)
 	if err != nil {
 		return nil, err
 	}
-	for i := range best {
-		out[i] = dense[i*2*(hz+1) : (i+1)*2*(hz+1)]
-	}
-	return out, nil
-}
-
-// dense integrates the predicted DMPs of samples idx at hz steps over the
-// motion: [len(idx), hz+1, 2].
-func (d *Digits) dense(ds *digits.Dataset, idx []int, hz int) ([]float32, error) {
-	var cfg dmp.Config
-	if d.Cfg.Method == MethodNDP {
-		c, err := d.Model.Cfg.DMPConfig()
+	if opts.Refine > 0 {
+		resp, err := dmp.NewResponse(cfg)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("imitation: write: %w", err)
 		}
-		cfg = c
-	} else {
-		cfg = d.resp.Cfg
+		N := cfg.N
+		for i := range best {
+			r := 2 * i // rows of image i: x, y
+			if err := refineToInk(resp, u[r*N:(r+2)*N], g[r:r+2], y0[r:r+2], dy0[r:r+2], inks[i], opts.Refine); err != nil {
+				return nil, fmt.Errorf("imitation: write: refining image %d: %w", i, err)
+			}
+		}
 	}
-	cfg.T, cfg.Substeps = hz, 1
+	if hz > 0 {
+		cfg.T, cfg.Substeps = hz, 1
+	}
 	resp, err := dmp.NewResponse(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("imitation: write: %w", err)
 	}
-	var out []float32
+	y, err := resp.ForwardU(u, g, y0, dy0)
+	if err != nil {
+		return nil, fmt.Errorf("imitation: write: %w", err)
+	}
+	P := cfg.T + 1
+	all := timeMajor(y, len(best), P)
+	for i := range best {
+		out[i] = all[i*2*P : (i+1)*2*P]
+	}
+	return out, nil
+}
+
+// dmpParams returns the DMPs the writer predicts for samples idx, in the
+// form [dmp.Response.ForwardU] takes: u [2B, N], g, y0, ẏ0 [2B] (rows are
+// sample-major, DoF-minor), with the config that records them at the
+// dataset's 301 points.
+func (d *Digits) dmpParams(ds *digits.Dataset, idx []int) (cfg dmp.Config, u, g, y0, dy0 []float64, err error) {
+	if d.Cfg.Method == MethodNDP {
+		if cfg, err = d.Model.Cfg.DMPConfig(); err != nil {
+			return cfg, nil, nil, nil, nil, err
+		}
+	} else {
+		cfg = d.resp.Cfg
+	}
 	err = d.forward(ds, idx, func(padded []int, n int, res *model.Result) error {
-		var y []float64
 		if d.Cfg.Method == MethodCNNDMP {
-			u, g, y0, dy0, err := d.cnnDMPParams(ds, padded[:n], res)
+			bu, bg, by0, bdy0, err := d.cnnDMPParams(ds, padded[:n], res)
 			if err != nil {
 				return err
 			}
-			if y, err = resp.ForwardU(u[:2*n*cfg.N], g, y0, dy0); err != nil {
-				return err
-			}
-		} else {
-			head, err := tensors.CopyFlatData[float32](res.Head)
+			u, g = append(u, bu[:2*n*cfg.N]...), append(g, bg[:2*n]...)
+			y0, dy0 = append(y0, by0[:2*n]...), append(dy0, bdy0[:2*n]...)
+			return nil
+		}
+		head, err := tensors.CopyFlatData[float32](res.Head)
+		if err != nil {
+			return err
+		}
+		wd := d.Model.Cfg.HeadWidth()
+		for b, s := range padded[:n] {
+			tr := ds.Trajectory(s)
+			w, gb, err := d.Model.Cfg.DecodeHead(head[b*wd:(b+1)*wd], tr[:2])
 			if err != nil {
 				return err
 			}
-			wd := d.Model.Cfg.HeadWidth()
-			p := dmp.Params{}
-			for b, s := range padded[:n] {
-				tr := ds.Trajectory(s)
-				w, g, err := d.Model.Cfg.DecodeHead(head[b*wd:(b+1)*wd], tr[:2])
-				if err != nil {
-					return err
+			for dof := range 2 {
+				// u = (g − y0)·w, unless the head predicts u itself.
+				amp := float64(gb[dof]) - float64(tr[dof])
+				if d.Model.Cfg.DMP.DirectForcing {
+					amp = 1
 				}
-				for dof := range 2 {
-					for _, v := range w[dof*cfg.N : (dof+1)*cfg.N] {
-						p.W = append(p.W, float64(v))
-					}
-					p.G, p.Y0, p.DY0 = append(p.G, float64(g[dof])), append(p.Y0, float64(tr[dof])), append(p.DY0, d.Cfg.DY0)
+				for _, v := range w[dof*cfg.N : (dof+1)*cfg.N] {
+					u = append(u, amp*float64(v))
 				}
-			}
-			if d.Model.Cfg.DMP.DirectForcing { // w holds u itself
-				if y, err = resp.ForwardU(p.W, p.G, p.Y0, p.DY0); err != nil {
-					return err
-				}
-			} else {
-				traj, err := resp.Forward(p)
-				if err != nil {
-					return err
-				}
-				y = traj.Y
+				g, y0, dy0 = append(g, float64(gb[dof])), append(y0, float64(tr[dof])), append(dy0, d.Cfg.DY0)
 			}
 		}
-		out = append(out, timeMajor(y, n, hz+1)...)
 		return nil
 	})
-	return out, err
+	return cfg, u, g, y0, dy0, err
 }
 
 // InkFit is how well a trajectory traj ([P, 2] in canvas pixels) runs

@@ -208,7 +208,7 @@ func checkDigitsWrite(t *testing.T, dir string) {
 		t.Fatal(err)
 	}
 	cx, cy := fr.ToCanvas(sx, sy)
-	want, err := d.Write([][]uint8{fr.Canvas}, [][]float32{{float32(cx), float32(cy)}}, 500)
+	want, err := d.Write([][]uint8{fr.Canvas}, imitation.WriteOptions{Starts: [][]float32{{float32(cx), float32(cy)}}, Hz: 500, Refine: imitation.DefaultRefine})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -233,6 +233,7 @@ func checkDigitsWrite(t *testing.T, dir string) {
 		{"--image", imgDir, "--start", "1,2"},
 		{"--image", filepath.Join(dir, "ndp", "policy.npz")},
 		{"--image", one, "--hz", "-1"},
+		{"--image", one, "--refine", "-1"},
 	} {
 		if _, err := runNDP(t, append([]string{"digits", "write", "--policy", pol}, bad...)...); err == nil {
 			t.Errorf("digits write %v: want an error", bad)

@@ -35,6 +35,7 @@ import (
 	"image/png"
 	"io"
 	"log"
+	"math"
 	"os"
 	"path/filepath"
 	"sort"
@@ -67,6 +68,8 @@ func main() {
 	mnistOut := flag.String("mnistout", "", "directory of -mnist's PNGs")
 	mnistIdx := flag.String("mnistidx", "", "also write the first -mnistn digits of this MNIST images file (*-images-idx3-ubyte.gz, labels file beside it) into -mnistout")
 	mnistN := flag.Int("mnistn", 1000, "digits of -mnistidx")
+	refine := flag.Int("refine", 0, "rounds fitting each trajectory to its image's ink (imitation.WriteOptions.Refine)")
+	gen := flag.Int("generator", digits.GeneratorVersion, "generator version of the held-out digits")
 	flag.Parse()
 	b, err := backend.New("go")
 	if err != nil {
@@ -76,7 +79,7 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	ds, err := digits.Generate(*n, *seed, nil)
+	ds, err := digits.GenerateVersion(*gen, *n, *seed, nil)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -120,21 +123,25 @@ func main() {
 		name   string
 		starts [][]float32
 	}{{"true start", starts}, {"auto start", nil}} {
-		trajs, err := d.Write(canv, mode.starts, 0)
+		trajs, err := d.Write(canv, imitation.WriteOptions{Starts: mode.starts, Refine: *refine})
 		if err != nil {
 			log.Fatal(err)
 		}
-		sum, sumDirect := 0.0, 0.0
+		sum, sumDirect, shape := 0.0, 0.0, 0.0
 		for i, tr := range trajs {
 			gt, e := ds.Trajectory(i), 0.0
+			src := make([]float64, digits.TrajLen)
 			for p := range digits.Steps {
 				x, y := scan.FromPage(frames[i].ToSource(float64(tr[2*p]), float64(tr[2*p+1])))
+				src[2*p], src[2*p+1] = x, y
 				dx, dy := x-float64(gt[2*p]), y-float64(gt[2*p+1])
 				e += (dx*dx + dy*dy) / 2
 			}
 			sum += e / digits.Steps
 			sumDirect += direct[i]
+			shape += pathDistance(src, gt)
 		}
+		fmt.Printf("%s (%s): path distance to the true path (either way, timing ignored) %.3f px\n", d.Cfg.Method, mode.name, shape/float64(*n))
 		fit := 0.0
 		for i, tr := range trajs {
 			f, err := imitation.InkFit(tr, canv[i])
@@ -163,7 +170,7 @@ func main() {
 		}
 	}
 	if *inkDir != "" {
-		if err := scoreDir(d, *inkDir); err != nil {
+		if err := scoreDir(d, *inkDir, *refine); err != nil {
 			log.Fatal(err)
 		}
 	}
@@ -171,7 +178,7 @@ func main() {
 
 // scoreDir writes every PNG in dir with d (automatic start) and prints each
 // image's ink fit, sorted worst first, and the mean.
-func scoreDir(d *imitation.Digits, dir string) error {
+func scoreDir(d *imitation.Digits, dir string, refine int) error {
 	names, err := filepath.Glob(filepath.Join(dir, "*.png"))
 	if err != nil || len(names) == 0 {
 		return fmt.Errorf("no PNG images in %s (%v)", dir, err)
@@ -193,7 +200,7 @@ func scoreDir(d *imitation.Digits, dir string) error {
 		}
 		canv = append(canv, fr.Canvas)
 	}
-	trajs, err := d.Write(canv, nil, 0)
+	trajs, err := d.Write(canv, imitation.WriteOptions{Refine: refine})
 	if err != nil {
 		return err
 	}
@@ -366,4 +373,26 @@ func savePNG(path string, img image.Image) error {
 		return err
 	}
 	return out.Close()
+}
+
+// pathDistance is the mean distance from each point of path a ([P, 2]) to
+// the nearest point of the true path b, and from b's points to a's: how far
+// the shapes differ, whatever the timing along them.
+func pathDistance(a []float64, b []float32) float64 {
+	one := func(p []float64, q []float64) float64 {
+		s := 0.0
+		for i := 0; i < len(p); i += 2 {
+			near := math.Inf(1)
+			for j := 0; j < len(q); j += 2 {
+				near = min(near, math.Hypot(p[i]-q[j], p[i+1]-q[j+1]))
+			}
+			s += near
+		}
+		return s / float64(len(p)/2)
+	}
+	bb := make([]float64, len(b))
+	for i, v := range b {
+		bb[i] = float64(v)
+	}
+	return one(a, bb) + one(bb, a)
 }
