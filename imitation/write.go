@@ -52,8 +52,11 @@ func (d *Digits) Write(canvases [][]uint8, opts WriteOptions) ([][]float32, erro
 	if opts.Refine < 0 || opts.Refine > 1000 {
 		return nil, fmt.Errorf("imitation: write: refine = %d rounds, want 0 (the network's prediction) up to 1000", opts.Refine)
 	}
-	if (hz > 0 || opts.Refine > 0) && d.Cfg.Method == MethodCNN {
-		return nil, errors.New("imitation: write: dense resampling (hz) and refining need a DMP writer (ndp or cnn-dmp); the cnn predicts 301 points")
+	if hz > 0 && d.Cfg.Method == MethodCNN {
+		return nil, errors.New("imitation: write: dense resampling (hz) needs a DMP writer (ndp or cnn-dmp); the cnn predicts 301 points")
+	}
+	if opts.Refine > 0 && d.Cfg.Method == MethodCNN {
+		return nil, errors.New("imitation: write: refining fits a DMP writer's parameters (ndp or cnn-dmp); the cnn predicts 301 points, so refine 0")
 	}
 	// One dataset holds every (image, start) candidate; trajectories carry
 	// only the start, which is all the methods read from them.

@@ -128,6 +128,7 @@ func main() {
 			log.Fatal(err)
 		}
 		sum, sumDirect, shape := 0.0, 0.0, 0.0
+		var byClass, nClass [digits.NumClasses]float64
 		for i, tr := range trajs {
 			gt, e := ds.Trajectory(i), 0.0
 			src := make([]float64, digits.TrajLen)
@@ -138,9 +139,16 @@ func main() {
 				e += (dx*dx + dy*dy) / 2
 			}
 			sum += e / digits.Steps
+			byClass[ds.Labels[i]] += e / digits.Steps
+			nClass[ds.Labels[i]]++
 			sumDirect += direct[i]
 			shape += pathDistance(src, gt)
 		}
+		fmt.Printf("%s (%s): loss by class (px²):", d.Cfg.Method, mode.name)
+		for c := range byClass {
+			fmt.Printf(" %.3f", byClass[c]/max(nClass[c], 1))
+		}
+		fmt.Println()
 		fmt.Printf("%s (%s): path distance to the true path (either way, timing ignored) %.3f px\n", d.Cfg.Method, mode.name, shape/float64(*n))
 		fit := 0.0
 		for i, tr := range trajs {
