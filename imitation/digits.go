@@ -114,7 +114,7 @@ type Digits struct {
 	Cfg     DigitsConfig
 	Model   *model.Model
 	trainer *model.Trainer
-	resp    *dmp.Response // the DMP of NDP and CNN-DMP, in float64
+	resp    *dmp.Response // the DMP of every method (CNN: the one Write fits), in float64
 	// CNN-DMP parameter standardisation: target = (θ − mean)/std per output.
 	pMean, pStd []float64
 	rng         *rand.Rand // batch order, drawn from src
@@ -190,10 +190,10 @@ func NewDigits(cfg DigitsConfig, b compute.Backend) (*Digits, error) {
 	}
 	src := rand.NewPCG(uint64(cfg.Seed), 0xd161)
 	d := &Digits{Cfg: cfg, rng: rand.New(src), src: src}
-	if cfg.Method != MethodCNN {
-		if d.resp, err = dmp.NewResponse(dmp.Config{N: cfg.N, T: T, AlphaZ: cfg.AlphaZ}); err != nil {
-			return nil, err
-		}
+	// Every method has the DMP: NDP and CNN-DMP predict one, and the
+	// CNN's points are fitted by one where Write refines them.
+	if d.resp, err = dmp.NewResponse(dmp.Config{N: cfg.N, T: T, AlphaZ: cfg.AlphaZ}); err != nil {
+		return nil, err
 	}
 	if err := d.build(mc, b); err != nil {
 		return nil, err

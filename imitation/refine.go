@@ -7,7 +7,7 @@ import (
 	"github.com/ndp-go/ndp/dmp"
 )
 
-// DefaultRefine is the number of rounds `ndp digits write` fits a DMP
+// DefaultRefine is the number of rounds `ndp digits write` fits a
 // writer's trajectory to the image's ink (WriteOptions.Refine); more rounds
 // change little (docs/results.md, "Refining on the ink").
 const DefaultRefine = 3

@@ -25,9 +25,11 @@ type WriteOptions struct {
 	// (ndp, cnn-dmp) integrates each DMP again at Hz steps over the
 	// motion's one second, [Hz+1, 2].
 	Hz int
-	// Refine > 0 (ndp, cnn-dmp) fits each predicted DMP to its image's ink
-	// in that many rounds (see refineToInk) before writing it: the network
-	// proposes the stroke, the image corrects where it runs off the ink.
+	// Refine > 0 fits each predicted DMP to its image's ink in that many
+	// rounds (see refineToInk) before writing it: the network proposes the
+	// stroke, the image corrects where it runs off the ink. The cnn's
+	// points are first fitted by a DMP (dmp.Response.FitU), which the
+	// rounds then move.
 	Refine int
 }
 
@@ -54,9 +56,6 @@ func (d *Digits) Write(canvases [][]uint8, opts WriteOptions) ([][]float32, erro
 	}
 	if hz > 0 && d.Cfg.Method == MethodCNN {
 		return nil, errors.New("imitation: write: dense resampling (hz) needs a DMP writer (ndp or cnn-dmp); the cnn predicts 301 points")
-	}
-	if opts.Refine > 0 && d.Cfg.Method == MethodCNN {
-		return nil, errors.New("imitation: write: refining fits a DMP writer's parameters (ndp or cnn-dmp); the cnn predicts 301 points, so refine 0")
 	}
 	// One dataset holds every (image, start) candidate; trajectories carry
 	// only the start, which is all the methods read from them.
@@ -157,11 +156,32 @@ func (d *Digits) Write(canvases [][]uint8, opts WriteOptions) ([][]float32, erro
 	return out, nil
 }
 
-// dmpParams returns the DMPs the writer predicts for samples idx, in the
-// form [dmp.Response.ForwardU] takes: u [2B, N], g, y0, ẏ0 [2B] (rows are
-// sample-major, DoF-minor), with the config that records them at the
-// dataset's 301 points.
+// dmpParams returns the DMPs the writer predicts for samples idx (for the
+// cnn: fitted to its points), in the form [dmp.Response.ForwardU] takes:
+// u [2B, N], g, y0, ẏ0 [2B] (rows are sample-major, DoF-minor), with the
+// config that records them at the dataset's 301 points.
 func (d *Digits) dmpParams(ds *digits.Dataset, idx []int) (cfg dmp.Config, u, g, y0, dy0 []float64, err error) {
+	if d.Cfg.Method == MethodCNN {
+		// The CNN predicts points: the DMP that fits them best (to about
+		// 0.015 px², the fit floor of the generated digits).
+		pred, err := d.Predict(ds, idx)
+		if err != nil {
+			return cfg, nil, nil, nil, nil, err
+		}
+		L := digits.Steps
+		demo, v0 := make([]float64, 2*L), []float64{d.Cfg.DY0, d.Cfg.DY0}
+		for b := range idx {
+			for t := range L {
+				demo[t], demo[L+t] = float64(pred[(b*L+t)*2]), float64(pred[(b*L+t)*2+1])
+			}
+			bu, bg, by0, err := d.resp.FitU(demo, v0, dmp.FitOptions{Ridge: d.Cfg.Ridge})
+			if err != nil {
+				return cfg, nil, nil, nil, nil, err
+			}
+			u, g, y0, dy0 = append(u, bu...), append(g, bg...), append(y0, by0...), append(dy0, v0...)
+		}
+		return d.resp.Cfg, u, g, y0, dy0, nil
+	}
 	if d.Cfg.Method == MethodNDP {
 		if cfg, err = d.Model.Cfg.DMPConfig(); err != nil {
 			return cfg, nil, nil, nil, nil, err

@@ -42,9 +42,10 @@ pen trajectory, and --out draws the framed images with their trajectories (a gri
 one-second motion: the dataset's 301 points, or for a DMP writer (ndp, cnn-dmp) --hz points per
 second integrated through its DMP. The DMP writers, and writers trained with --start-input, need
 the pen's start: --start x,y in the image's pixels, or by default the start on the ink whose
-trajectory fits the ink best. A DMP writer's trajectory is then fitted to the image's ink in
---refine rounds (the network proposes the stroke, the ink corrects where it runs off; 0 keeps the
-network's prediction as is). The ink fit printed on stderr is what the refinement reduces.`,
+trajectory fits the ink best. The trajectory is then fitted to the image's ink in --refine rounds,
+through the writer's DMP (for the cnn, a DMP fitted to its points): the network proposes the stroke,
+the ink corrects where it runs off; 0 keeps the network's prediction as is. The ink fit printed on
+stderr is what the refinement reduces.`,
 		Example: `  ndp digits write --policy runs/digits/ndp/policy.npz --image seven.png --out seven-traj.png --csv seven.csv
   ndp digits write --policy out/demo/digits/ndp/policy.npz --image 'scans/*.jpg' --out grid.png --hz 1000 --csv all.csv`,
 		Args: cobra.NoArgs,
@@ -99,9 +100,6 @@ network's prediction as is). The ink fit printed on stderr is what the refinemen
 			if err != nil {
 				return fmt.Errorf("--policy: %w", err)
 			}
-			if d.Cfg.Method == imitation.MethodCNN && !cmd.Flags().Changed("refine") {
-				refine = 0 // the cnn predicts points, not a DMP to refine
-			}
 			trajs, err := d.Write(canvases, imitation.WriteOptions{Starts: starts, Hz: hz, Refine: refine})
 			if err != nil {
 				return err
@@ -139,7 +137,7 @@ network's prediction as is). The ink fit printed on stderr is what the refinemen
 	fl.StringVar(&out, "out", "", "PNG of the framed images with their trajectories")
 	fl.StringVar(&csvPath, "csv", "", "CSV of the trajectories (image,t,x,y in the input's pixels); with neither --out nor --csv, CSV goes to stdout")
 	fl.IntVar(&hz, "hz", 0, "points per second of the one-second motion, integrated through the writer's DMP (0: the dataset's 301)")
-	fl.IntVar(&refine, "refine", imitation.DefaultRefine, "rounds fitting a DMP writer's trajectory to the image's ink (0: the writer's prediction as is)")
+	fl.IntVar(&refine, "refine", imitation.DefaultRefine, "rounds fitting the trajectory to the image's ink through a DMP (0: the writer's prediction as is)")
 	fl.StringVar(&start, "start", "", "the pen's start x,y in the image's pixels (DMP writers and --start-input writers; default: the best fit to the ink)")
 	fl.StringVar(&backendFlag, "backend", "", `GoMLX backend (default "go")`)
 	_ = cmd.MarkFlagRequired("policy")
