@@ -305,7 +305,7 @@ func TestStrokeOrder(t *testing.T) {
 		{4, "crossbar's right end, stem ends at the bottom", ends{box{0.9, 1, 0.5, 0.85}, box{0.4, 0.9, 0.95, 1}}, []alt{
 			{3, ends{box{0, 0.35, 0, 0.1}, box{0.5, 1, 0.95, 1}}, "open: left arm from the top left, stem ends at the bottom"},
 		}},
-		{5, "top right (the wider bowls of version 3 reach past the bar) to lower left", ends{box{0.45, 1, 0, 0.1}, box{0, 0.3, 0.7, 1}}, nil},
+		{5, "top right (the wider bowls of version 3 reach past the bar) to lower left", ends{box{0.45, 1, 0, 0.1}, box{0, 0.4, 0.7, 1}}, nil},
 		{6, "top right (or a curl down its side), loop closes at the left", ends{box{0.5, 1, 0, 0.35}, box{0, 0.3, 0.6, 0.95}}, []alt{
 			{4, ends{box{0.65, 1, 0, 0.05}, box{0.1, 0.4, 0.4, 0.6}}, "straight-backed: the loop closes on the back, halfway down"},
 		}},
@@ -350,10 +350,12 @@ func TestStrokeOrder(t *testing.T) {
 	}
 }
 
-// TestNewShapesTurnUp checks the shapes of version 4 that keep the pen's
-// start and end (so TestStrokeOrder cannot see them): crossed 7s, whose pen
-// turns back in x twice more than a plain 7's, and leaning 8s, whose top
-// half sits right of the bottom half. Older versions draw neither.
+// TestNewShapesTurnUp checks the shapes of versions 4 and 5 that keep the
+// pen's start and end (so TestStrokeOrder cannot see them): crossed 7s,
+// whose pen turns back in x twice more than a plain 7's; leaning 8s, whose
+// top half sits right of the bottom half; flat-topped 3s, whose pen moves
+// right a long way before its height changes; long-barred 5s, whose bar
+// reaches well past the bowl. Older versions draw none of them.
 func TestNewShapesTurnUp(t *testing.T) {
 	// turns counts the reversals of the pen's x direction, ignoring moves
 	// under 0.05 template units.
@@ -392,14 +394,38 @@ func TestNewShapesTurnUp(t *testing.T) {
 		}
 		return top/nt - bot/nb
 	}
+	// flat is how far right the pen goes before its height changes by
+	// 0.15 template units.
+	flat := func(p []pt) float64 {
+		last := p[0]
+		for _, q := range p {
+			if math.Abs(q.y-p[0].y) > 0.15 {
+				break
+			}
+			last = q
+		}
+		return last.x - p[0].x
+	}
+	// overhang is how far the start (the 5's bar's right end) lies right of
+	// everything drawn after the bar and the stem.
+	overhang := func(p []pt) float64 {
+		m := math.Inf(-1)
+		for _, q := range p[3:] { // the bar and stem are the first three points
+			m = max(m, q.x)
+		}
+		return p[0].x - m
+	}
 	for _, tc := range []struct {
 		label int
 		shape string
 		is    func([]pt) bool
-		min   int // of 50, from version 4 on
+		since int // the version that adds the shape
+		min   int // of 50, from version since on
 	}{
-		{7, "crossed", func(p []pt) bool { return turns(p) >= 3 }, 8},
-		{8, "leaning", func(p []pt) bool { return lean(p) > 0.3 }, 15},
+		{7, "crossed", func(p []pt) bool { return turns(p) >= 3 }, 4, 8},
+		{8, "leaning", func(p []pt) bool { return lean(p) > 0.3 }, 4, 15},
+		{3, "flat-topped", func(p []pt) bool { return flat(p) > 1 }, 5, 8},
+		{5, "long-barred", func(p []pt) bool { return overhang(p) > 0.45 }, 5, 8},
 	} {
 		for version := OldestGeneratorVersion; version <= LatestGeneratorVersion; version++ {
 			t.Run(fmt.Sprintf("%s %d/v%d", tc.shape, tc.label, version), func(t *testing.T) {
@@ -411,9 +437,9 @@ func TestNewShapesTurnUp(t *testing.T) {
 				}
 				t.Logf("%d of 50 are %s", n, tc.shape)
 				switch {
-				case version < 4 && n > 0:
+				case version < tc.since && n > 0:
 					t.Errorf("%d of 50 %ds of version %d are %s; want none", n, tc.label, version, tc.shape)
-				case version >= 4 && n < tc.min:
+				case version >= tc.since && n < tc.min:
 					t.Errorf("%d of 50 %ds are %s; want at least %d", n, tc.label, tc.shape, tc.min)
 				}
 			})

@@ -25,7 +25,8 @@
 // Version 3 adds shapes of person-drawn digits that version 2 lacks (rounder
 // 0s, bare 1s, 2s with a loop at the base, open 4s, wider 5s); version 4
 // adds those the version-3 writers still miswrote on MNIST digits (1s with a
-// base bar, larger loops in 2s, straight-backed 6s, crossed 7s, leaning 8s).
+// base bar, larger loops in 2s, straight-backed 6s, crossed 7s, leaning 8s);
+// version 5 adds flat-topped 3s and long-barred 5s.
 // Each new shape shows in the image, so no image has two trajectories.
 //
 // Canvas pixel coordinates: pixel (row r, column c) covers x ∈ [c, c+1),

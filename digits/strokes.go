@@ -126,12 +126,19 @@ func template(label int, r *rand.Rand, version int) []pt {
 		// Top bar drawn right to left, short stem down, then a bowl bulging
 		// to the right and ending at the bottom left. Version 3 widens the
 		// ranges (second pair): wider and flatter bowls, shorter stems, a
-		// bar that may tilt.
-		v3 := version >= 3
+		// bar that may tilt. Version 5 gives three 5s in ten a long bar
+		// over a small bowl, the bar reaching well past it (third pair).
+		v3, long := version >= 3, version >= 5 && r.Float64() < 0.3
+		pick := func(lo, hi, v3Lo, v3Hi, longLo, longHi float64) float64 {
+			if long {
+				return j(longLo, longHi)
+			}
+			return or(v3, lo, hi, v3Lo, v3Hi)
+		}
 		p := startAt(pt{0, 0})
-		p.lineBy(or(v3, 1.3, 1.7, 1.2, 1.8), 180+or(v3, -4, 4, -8, 4))
-		p.lineBy(or(v3, 1.4, 1.8, 1.0, 1.8), 90+or(v3, -6, 3, -10, 3))
-		p.arc(or(v3, 0.9, 1.05, 0.9, 1.35), or(v3, 1.0, 1.15, 0.85, 1.15), or(v3, -150, -130, -155, -125), or(v3, 270, 300, 260, 300))
+		p.lineBy(pick(1.3, 1.7, 1.2, 1.8, 1.9, 2.4), 180+or(v3, -4, 4, -8, 4))
+		p.lineBy(pick(1.4, 1.8, 1.0, 1.8, 1.4, 1.9), 90+or(v3, -6, 3, -10, 3))
+		p.arc(pick(0.9, 1.05, 0.9, 1.35, 0.65, 0.85), pick(1.0, 1.15, 0.85, 1.15, 0.9, 1.1), or(v3, -150, -130, -155, -125), or(v3, 270, 300, 260, 300))
 		return p.pts
 	case 6:
 		// From the top right, sweep anticlockwise down the left side to the
@@ -185,18 +192,18 @@ func template(label int, r *rand.Rand, version int) []pt {
 	}
 }
 
-// variant draws the shapes of versions 3 and 4: those of person-drawn
+// variant draws the shapes of versions 3 to 5: those of person-drawn
 // digits that version 2 never makes. It returns nil where the digit is drawn
 // by template's case (with the random numbers that follow; the variations of
 // template's own strokes live there: the 5's wider ranges, the 1's base bar,
-// the 8's lean). Each new shape shows in the image, so no two
+// the 8's lean, the 5's long bar). Each new shape shows in the image, so no two
 // trajectories share an image (a shape only the pen's direction tells apart
 // would leave a writer to average the two). Where a stroke crosses ink it
 // has drawn (a serif, a crossbar) it always goes the same way, left end
 // first.
 func variant(label int, r *rand.Rand, version int) []pt {
 	j := func(lo, hi float64) float64 { return uniform(r, lo, hi) }
-	v4 := version >= 4
+	v4, v5 := version >= 4, version >= 5
 	switch label {
 	case 0:
 		// Rounder 0s as well: width up to three quarters of the height.
@@ -238,6 +245,17 @@ func variant(label int, r *rand.Rand, version int) []pt {
 			// An arc's tangent at θ points to θ + 90° when it sweeps clockwise.
 			p.arc(lr, lr*flat, dir-90, 360+j(-5, 10)-dir)
 			p.lineBy(j(1.5, 2.0), j(-3, 8))
+			return p.pts
+		}
+	case 3:
+		// Version 5: three 3s in ten have a flat top, as many person-drawn
+		// 3s do: a bar to the right, a diagonal back down to the waist,
+		// then the lower bowl clockwise to the bottom left.
+		if v5 && r.Float64() < 0.3 {
+			p := startAt(pt{0, 0})
+			p.lineBy(j(1.3, 1.8), j(-4, 4))
+			p.lineTo(pt{j(0.35, 0.7), j(1.4, 1.8)})
+			p.arc(j(0.9, 1.05), j(0.95, 1.1), j(-110, -95), j(235, 260))
 			return p.pts
 		}
 	case 4:

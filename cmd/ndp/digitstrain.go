@@ -83,7 +83,7 @@ func (s dataSpec) version() int {
 }
 
 // generatorFlag is the help of --generator.
-var generatorFlag = fmt.Sprintf("digits generator version of the generated sets (%d to %d; 3 adds rounder 0s, bare 1s, looped 2s, open 4s and wider 5s; 4 adds 1s with a base bar, larger loops in 2s, straight-backed 6s, crossed 7s and leaning 8s)", digits.OldestGeneratorVersion, digits.LatestGeneratorVersion)
+var generatorFlag = fmt.Sprintf("digits generator version of the generated sets (%d to %d; 3 adds rounder 0s, bare 1s, looped 2s, open 4s and wider 5s; 4 adds 1s with a base bar, larger loops in 2s, straight-backed 6s, crossed 7s and leaning 8s; 5 adds flat-topped 3s and long-barred 5s)", digits.OldestGeneratorVersion, digits.LatestGeneratorVersion)
 
 // digitsData is recorded in a run root so that draw can rebuild the test set.
 type digitsData struct {
