@@ -156,6 +156,27 @@ func (d *Digits) Write(canvases [][]uint8, opts WriteOptions) ([][]float32, erro
 	return out, nil
 }
 
+// PredictStarts returns the pen's start (x, y) in canvas pixels for each
+// framed image: the first point of the trajectory this writer predicts. Only
+// a writer that predicts its own start can give one, a cnn trained without
+// a start input; its starts can then be another writer's WriteOptions.Starts
+// (on generated digits, NDP from the cnn's starts erred 0.24 px² against
+// 0.41 from the starts it searches for itself, docs/results.md).
+func (d *Digits) PredictStarts(canvases [][]uint8) ([][]float32, error) {
+	if d.Cfg.Method != MethodCNN || d.Model.Cfg.StartInput != nil {
+		return nil, fmt.Errorf("imitation: predicting starts: this %s writer reads the pen's start; only a cnn trained without a start input predicts it", d.Cfg.Method)
+	}
+	trajs, err := d.Write(canvases, WriteOptions{})
+	if err != nil {
+		return nil, err
+	}
+	starts := make([][]float32, len(trajs))
+	for i, tr := range trajs {
+		starts[i] = []float32{tr[0], tr[1]}
+	}
+	return starts, nil
+}
+
 // dmpParams returns the DMPs the writer predicts for samples idx (for the
 // cnn: fitted to its points), in the form [dmp.Response.ForwardU] takes:
 // u [2B, N], g, y0, ẏ0 [2B] (rows are sample-major, DoF-minor), with the

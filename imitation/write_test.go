@@ -81,6 +81,18 @@ func TestWriteMatchesPredict(t *testing.T) {
 			if _, err := d.Write(imgs, WriteOptions{Refine: -1}); err == nil {
 				t.Error("refine -1: want an error")
 			}
+			// Only a cnn without a start input predicts starts: the first
+			// points of its trajectories.
+			ps, err := d.PredictStarts(imgs)
+			if predicts := method == MethodCNN && !cfg.StartInput; predicts != (err == nil) {
+				t.Errorf("PredictStarts: error %v, want one: %v", err, !predicts)
+			} else if predicts {
+				for i := range 2 {
+					if ps[i][0] != got[i][0] || ps[i][1] != got[i][1] {
+						t.Errorf("image %d: predicted start %v, trajectory starts at %v", i, ps[i], got[i][:2])
+					}
+				}
+			}
 			if method == MethodCNN {
 				if _, err := d.Write(imgs, WriteOptions{Hz: 1000}); err == nil {
 					t.Error("dense cnn: want an error")

@@ -228,7 +228,27 @@ func checkDigitsWrite(t *testing.T, dir string) {
 	if rows := readCSVRows(t, csvPath); len(rows) != 1+2*digits.Steps {
 		t.Errorf("%d CSV rows for two images, want %d", len(rows), 1+2*digits.Steps)
 	}
+	// --start-from: the cnn (trained without a start) gives each image's
+	// start, so the NDP's trajectories begin at the cnn's.
+	cnnPol := filepath.Join(dir, "cnn", "policy.npz")
+	if out, err := runNDP(t, "digits", "write", "--policy", pol, "--image", imgDir, "--start-from", cnnPol, "--csv", csvPath); err != nil {
+		t.Fatalf("write --start-from: %v\n%s", err, out)
+	}
+	fromRows := readCSVRows(t, csvPath)
+	if out, err := runNDP(t, "digits", "write", "--policy", cnnPol, "--image", imgDir, "--refine", "0", "--csv", csvPath); err != nil {
+		t.Fatalf("write with the cnn: %v\n%s", err, out)
+	}
+	cnnRows := readCSVRows(t, csvPath)
+	for _, r := range []int{1, 1 + digits.Steps} { // each image's first point
+		for c := 2; c < 4; c++ {
+			if math.Abs(atof(t, fromRows[r][c])-atof(t, cnnRows[r][c])) > 1e-3 {
+				t.Errorf("row %d: the ndp starts at %s, the cnn at %s", r, fromRows[r][c], cnnRows[r][c])
+			}
+		}
+	}
 	for _, bad := range [][]string{
+		{"--image", imgDir, "--start-from", pol}, // an ndp does not predict its start
+		{"--image", one, "--start", "1,2", "--start-from", cnnPol},
 		{"--image", filepath.Join(imgDir, "none.png")},
 		{"--image", imgDir, "--start", "1,2"},
 		{"--image", filepath.Join(dir, "ndp", "policy.npz")},

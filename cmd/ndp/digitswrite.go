@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/csv"
+	"errors"
 	"fmt"
 	"image"
 	_ "image/gif" // decoders for digits write
@@ -27,9 +28,10 @@ const maxWriteImages = 1000
 
 func init() {
 	var (
-		policyPath, out, csvPath, start, backendFlag string
-		images                                       []string
-		hz, refine                                   int
+		policyPath, out, csvPath, start, startFrom string
+		backendFlag                                string
+		images                                     []string
+		hz, refine                                 int
 	)
 	cmd := &cobra.Command{
 		Use:   "write",
@@ -41,7 +43,8 @@ pen trajectory, and --out draws the framed images with their trajectories (a gri
 --csv writes image,t,x,y rows, x and y in the input image's pixels (y down), t in seconds of the
 one-second motion: the dataset's 301 points, or for a DMP writer (ndp, cnn-dmp) --hz points per
 second integrated through its DMP. The DMP writers, and writers trained with --start-input, need
-the pen's start: --start x,y in the image's pixels, or by default the start on the ink whose
+the pen's start: --start x,y in the image's pixels, --start-from a cnn writer trained without
+--start-input (the first point of its trajectory), or by default the start on the ink whose
 trajectory fits the ink best. The trajectory is then fitted to the image's ink in --refine rounds,
 through the writer's DMP (for the cnn, a DMP fitted to its points): the network proposes the stroke,
 the ink corrects where it runs off; 0 keeps the network's prediction as is. The ink fit printed on
@@ -87,6 +90,9 @@ stderr is what the refinement reduces.`,
 				}
 				canvases[i] = framed[i].Canvas
 			}
+			if start != "" && startFrom != "" {
+				return errors.New("--start and --start-from: give one")
+			}
 			var starts [][]float32
 			if startPt != nil {
 				x, y := framed[0].ToCanvas(startPt[0], startPt[1])
@@ -95,6 +101,15 @@ stderr is what the refinement reduces.`,
 			b, err := backend.New(backendFlag)
 			if err != nil {
 				return err
+			}
+			if startFrom != "" {
+				sf, err := imitation.OpenDigits(startFrom, b)
+				if err != nil {
+					return fmt.Errorf("--start-from: %w", err)
+				}
+				if starts, err = sf.PredictStarts(canvases); err != nil {
+					return fmt.Errorf("--start-from %s: %w", startFrom, err)
+				}
 			}
 			d, err := imitation.OpenDigits(policyPath, b)
 			if err != nil {
@@ -138,6 +153,7 @@ stderr is what the refinement reduces.`,
 	fl.StringVar(&csvPath, "csv", "", "CSV of the trajectories (image,t,x,y in the input's pixels); with neither --out nor --csv, CSV goes to stdout")
 	fl.IntVar(&hz, "hz", 0, "points per second of the one-second motion, integrated through the writer's DMP (0: the dataset's 301)")
 	fl.IntVar(&refine, "refine", imitation.DefaultRefine, "rounds fitting the trajectory to the image's ink through a DMP (0: the writer's prediction as is)")
+	fl.StringVar(&startFrom, "start-from", "", "a cnn writer trained without --start-input whose predicted first point is each image's start (a better guess than the default search)")
 	fl.StringVar(&start, "start", "", "the pen's start x,y in the image's pixels (DMP writers and --start-input writers; default: the best fit to the ink)")
 	fl.StringVar(&backendFlag, "backend", "", `GoMLX backend (default "go")`)
 	_ = cmd.MarkFlagRequired("policy")

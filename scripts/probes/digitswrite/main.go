@@ -21,6 +21,7 @@
 //	go run ./scripts/probes/digitswrite -policy out/demo/digits/ndp/policy.npz -n 200 -fonts /tmp/fontdigits
 //	go run ./scripts/probes/digitswrite -policy P -n 200 -fonts /tmp/lib -family liberation -inkfit /tmp/lib
 //	go run ./scripts/probes/digitswrite -policy P -n 1 -mnist mnist_train_100.csv -mnistout /tmp/mnist -inkfit /tmp/mnist
+//	go run ./scripts/probes/digitswrite -policy P -n 500 -refine 3 -startfrom results/table2-v3/cnn/policy-best.npz
 //	go run ./scripts/probes/digitswrite -policy P -n 1 -mnistidx $DIR/data/t10k-images-idx3-ubyte.gz -mnistn 1000 -mnistout /tmp/t10k -inkfit /tmp/t10k
 package main
 
@@ -70,6 +71,7 @@ func main() {
 	mnistN := flag.Int("mnistn", 1000, "digits of -mnistidx")
 	refine := flag.Int("refine", 0, "rounds fitting each trajectory to its image's ink (imitation.WriteOptions.Refine)")
 	gen := flag.Int("generator", digits.GeneratorVersion, "generator version of the held-out digits")
+	startFrom := flag.String("startfrom", "", "also write from the starts this writer predicts (a cnn without a start input; imitation.Digits.PredictStarts)")
 	flag.Parse()
 	b, err := backend.New("go")
 	if err != nil {
@@ -119,10 +121,23 @@ func main() {
 		truthFit += f
 	}
 	fmt.Printf("ink fit of the true paths on the framed scans: %.3f px\n", truthFit/float64(*n))
-	for _, mode := range []struct {
+	type mode struct {
 		name   string
 		starts [][]float32
-	}{{"true start", starts}, {"auto start", nil}} {
+	}
+	modes := []mode{{"true start", starts}, {"auto start", nil}}
+	if *startFrom != "" {
+		sf, err := imitation.OpenDigits(*startFrom, b)
+		if err != nil {
+			log.Fatal(err)
+		}
+		predicted, err := sf.PredictStarts(canv)
+		if err != nil {
+			log.Fatal(err)
+		}
+		modes = append(modes, mode{"start from " + *startFrom, predicted})
+	}
+	for _, mode := range modes {
 		trajs, err := d.Write(canv, imitation.WriteOptions{Starts: mode.starts, Refine: *refine})
 		if err != nil {
 			log.Fatal(err)
