@@ -50,7 +50,8 @@ through the writer's DMP (for the cnn, a DMP fitted to its points): the network 
 the ink corrects where it runs off; 0 keeps the network's prediction as is. The ink fit printed on
 stderr is what the refinement reduces.`,
 		Example: `  ndp digits write --policy runs/digits/ndp/policy.npz --image seven.png --out seven-traj.png --csv seven.csv
-  ndp digits write --policy out/demo/digits/ndp/policy.npz --image 'scans/*.jpg' --out grid.png --hz 1000 --csv all.csv`,
+  ndp digits write --policy out/demo/digits/ndp/policy.npz --image 'scans/*.jpg' --out grid.png --hz 1000 --csv all.csv
+  ndp digits write --policy results/table2-v3-start-augment/ndp/policy-best.npz --start-from results/table2-v3/cnn/policy-best.npz --image scans --out grid.png`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if hz < 0 || hz > 100000 {
@@ -58,6 +59,9 @@ stderr is what the refinement reduces.`,
 			}
 			if refine < 0 || refine > 1000 {
 				return fmt.Errorf("--refine %d: want 0 (the writer's prediction as is) up to 1000 rounds", refine)
+			}
+			if start != "" && startFrom != "" {
+				return errors.New("--start and --start-from: give one")
 			}
 			paths, err := expandImages(images)
 			if err != nil {
@@ -89,9 +93,6 @@ stderr is what the refinement reduces.`,
 					return err
 				}
 				canvases[i] = framed[i].Canvas
-			}
-			if start != "" && startFrom != "" {
-				return errors.New("--start and --start-from: give one")
 			}
 			var starts [][]float32
 			if startPt != nil {
