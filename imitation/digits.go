@@ -270,16 +270,11 @@ func (d *Digits) prepareHead(train *digits.Dataset) error {
 // regressing it made CNN-DMP diverge to 10⁷ px²; u keeps the same model
 // (the DMP without amplitude scaling) with bounded targets.
 func (d *Digits) fitParams(ds *digits.Dataset) ([]float64, error) {
-	n, N, L := ds.Len(), d.Cfg.N, digits.Steps
+	n, N := ds.Len(), d.Cfg.N
 	out := make([]float64, n*2*(N+1))
-	demo := make([]float64, 2*L)
-	dy0 := []float64{d.Cfg.DY0, d.Cfg.DY0}
+	demo := make([]float64, 2*digits.Steps)
 	for i := range n {
-		tr := ds.Trajectory(i)
-		for t := range L {
-			demo[t], demo[L+t] = float64(tr[2*t]), float64(tr[2*t+1])
-		}
-		u, g, _, err := d.resp.FitU(demo, dy0, dmp.FitOptions{Ridge: d.Cfg.Ridge})
+		u, g, _, err := d.fitDMP(ds.Trajectory(i), demo)
 		if err != nil {
 			return nil, fmt.Errorf("imitation: fitting demo %d: %w", i, err)
 		}
@@ -290,6 +285,17 @@ func (d *Digits) fitParams(ds *digits.Dataset) ([]float64, error) {
 		}
 	}
 	return out, nil
+}
+
+// fitDMP fits d's DMP (starting at ẏ0 = Cfg.DY0) to one trajectory tr
+// ([Steps, 2], time-major as datasets hold them), with demo ([2, Steps])
+// as scratch: u [2, N], g and y0 [2].
+func (d *Digits) fitDMP(tr []float32, demo []float64) (u, g, y0 []float64, err error) {
+	L := digits.Steps
+	for t := range L {
+		demo[t], demo[L+t] = float64(tr[2*t]), float64(tr[2*t+1])
+	}
+	return d.resp.FitU(demo, []float64{d.Cfg.DY0, d.Cfg.DY0}, dmp.FitOptions{Ridge: d.Cfg.Ridge})
 }
 
 // Train runs epochs over train; after each epoch it calls onEpoch (if not

@@ -63,6 +63,7 @@ func refineToInk(resp *dmp.Response, u, g, y0, dy0, ink []float64, rounds int) e
 	// targets; fitting their mean with weight a_t has the same minimiser.
 	wt, target := make([]float64, 2*L), make([]float64, 2*L)
 	d2 := make([]float64, L*P) // squared distances, path point × ink pixel
+	near := make([]float64, L) // one ink pixel's unnormalised weights over the path
 	T, s2 := float64(L-1), 2*refineSigma*refineSigma
 	pull := func(t int, a, x, z float64) {
 		wt[t] += a
@@ -96,10 +97,11 @@ func refineToInk(resp *dmp.Response, u, g, y0, dy0, ink []float64, rounds int) e
 				m = min(m, d2[t*P+k])
 			}
 			for t := 1; t < L; t++ {
-				sw += math.Exp(-(d2[t*P+k] - m) / s2)
+				near[t] = math.Exp(-(d2[t*P+k] - m) / s2)
+				sw += near[t]
 			}
 			for t := 1; t < L; t++ {
-				pull(t, math.Exp(-(d2[t*P+k]-m)/s2)/sw/float64(P), ink[2*k], ink[2*k+1])
+				pull(t, near[t]/sw/float64(P), ink[2*k], ink[2*k+1])
 			}
 		}
 		for i := range target {

@@ -109,7 +109,7 @@ func (d *Digits) Write(canvases [][]uint8, opts WriteOptions) ([][]float32, erro
 	}
 	L := digits.Steps
 	for c, i := range owner {
-		if s := chamfer(pred[c*2*L:(c+1)*2*L], inks[i]); s < score[i] {
+		if s := Chamfer(pred[c*2*L:(c+1)*2*L], inks[i]); s < score[i] {
 			best[i], score[i] = c, s
 		}
 	}
@@ -120,15 +120,32 @@ func (d *Digits) Write(canvases [][]uint8, opts WriteOptions) ([][]float32, erro
 		}
 		return out, nil
 	}
-	cfg, u, g, y0, dy0, err := d.dmpParams(ds, best)
-	if err != nil {
+	var (
+		cfg           dmp.Config
+		u, g, y0, dy0 []float64
+	)
+	if d.Cfg.Method == MethodCNN {
+		// The CNN predicts points: the DMP that fits them best (to about
+		// 0.015 px², the fit floor of the generated digits).
+		cfg = d.resp.Cfg
+		demo := make([]float64, 2*L)
+		for _, c := range best {
+			bu, bg, by0, err := d.fitDMP(pred[c*2*L:(c+1)*2*L], demo)
+			if err != nil {
+				return nil, fmt.Errorf("imitation: write: %w", err)
+			}
+			u, g, y0, dy0 = append(u, bu...), append(g, bg...), append(y0, by0...), append(dy0, d.Cfg.DY0, d.Cfg.DY0)
+		}
+	} else if cfg, u, g, y0, dy0, err = d.dmpParams(ds, best); err != nil {
 		return nil, err
 	}
-	if opts.Refine > 0 {
-		resp, err := dmp.NewResponse(cfg)
-		if err != nil {
+	resp := d.resp
+	if cfg != resp.Cfg {
+		if resp, err = dmp.NewResponse(cfg); err != nil {
 			return nil, fmt.Errorf("imitation: write: %w", err)
 		}
+	}
+	if opts.Refine > 0 {
 		N := cfg.N
 		for i := range best {
 			r := 2 * i // rows of image i: x, y
@@ -139,10 +156,9 @@ func (d *Digits) Write(canvases [][]uint8, opts WriteOptions) ([][]float32, erro
 	}
 	if hz > 0 {
 		cfg.T, cfg.Substeps = hz, 1
-	}
-	resp, err := dmp.NewResponse(cfg)
-	if err != nil {
-		return nil, fmt.Errorf("imitation: write: %w", err)
+		if resp, err = dmp.NewResponse(cfg); err != nil {
+			return nil, fmt.Errorf("imitation: write: %w", err)
+		}
 	}
 	y, err := resp.ForwardU(u, g, y0, dy0)
 	if err != nil {
@@ -177,32 +193,11 @@ func (d *Digits) PredictStarts(canvases [][]uint8) ([][]float32, error) {
 	return starts, nil
 }
 
-// dmpParams returns the DMPs the writer predicts for samples idx (for the
-// cnn: fitted to its points), in the form [dmp.Response.ForwardU] takes:
-// u [2B, N], g, y0, ẏ0 [2B] (rows are sample-major, DoF-minor), with the
-// config that records them at the dataset's 301 points.
+// dmpParams returns the DMPs a DMP writer (ndp, cnn-dmp) predicts for
+// samples idx, in the form [dmp.Response.ForwardU] takes: u [2B, N], g, y0,
+// ẏ0 [2B] (rows are sample-major, DoF-minor), with the config that records
+// them at the dataset's 301 points.
 func (d *Digits) dmpParams(ds *digits.Dataset, idx []int) (cfg dmp.Config, u, g, y0, dy0 []float64, err error) {
-	if d.Cfg.Method == MethodCNN {
-		// The CNN predicts points: the DMP that fits them best (to about
-		// 0.015 px², the fit floor of the generated digits).
-		pred, err := d.Predict(ds, idx)
-		if err != nil {
-			return cfg, nil, nil, nil, nil, err
-		}
-		L := digits.Steps
-		demo, v0 := make([]float64, 2*L), []float64{d.Cfg.DY0, d.Cfg.DY0}
-		for b := range idx {
-			for t := range L {
-				demo[t], demo[L+t] = float64(pred[(b*L+t)*2]), float64(pred[(b*L+t)*2+1])
-			}
-			bu, bg, by0, err := d.resp.FitU(demo, v0, dmp.FitOptions{Ridge: d.Cfg.Ridge})
-			if err != nil {
-				return cfg, nil, nil, nil, nil, err
-			}
-			u, g, y0, dy0 = append(u, bu...), append(g, bg...), append(y0, by0...), append(dy0, v0...)
-		}
-		return d.resp.Cfg, u, g, y0, dy0, nil
-	}
 	if d.Cfg.Method == MethodNDP {
 		if cfg, err = d.Model.Cfg.DMPConfig(); err != nil {
 			return cfg, nil, nil, nil, nil, err
@@ -268,7 +263,7 @@ func InkFit(traj []float32, canvas []uint8) (float64, error) {
 	if len(ink) == 0 {
 		return 0, errors.New("imitation: ink fit: the image has no ink")
 	}
-	return chamfer(traj, ink), nil
+	return Chamfer(traj, ink), nil
 }
 
 // inkPoints returns the centres (x, y) of a canvas's inked pixels (at least
@@ -283,10 +278,12 @@ func inkPoints(c []uint8) []float64 {
 	return pts
 }
 
-// chamfer is the mean distance from the trajectory's points to the nearest
-// ink and from the ink to the nearest trajectory point: small only when the
-// path runs over the ink and covers all of it.
-func chamfer(traj []float32, ink []float64) float64 {
+// Chamfer is the mean distance from the points of traj ([T, 2]) to the
+// nearest of ink ([P, 2]) and from those to the nearest point of traj: small
+// only when the path runs over the ink and covers all of it. With another
+// path as ink it is the distance between two paths' shapes, whatever their
+// timing. Both must be non-empty.
+func Chamfer(traj []float32, ink []float64) float64 {
 	T, P := len(traj)/2, len(ink)/2
 	toInk, toPath := 0.0, make([]float64, P)
 	for p := range toPath {

@@ -71,7 +71,7 @@ func TestWriteMatchesPredict(t *testing.T) {
 					truth[j] = float64(v)
 				}
 				inkBefore, inkAfter = inkBefore+f0, inkAfter+f1
-				truthBefore, truthAfter = truthBefore+chamfer(got[i], truth), truthAfter+chamfer(refined[i], truth)
+				truthBefore, truthAfter = truthBefore+Chamfer(got[i], truth), truthAfter+Chamfer(refined[i], truth)
 			}
 			t.Logf("refining: ink fit %.3f → %.3f px, distance to the true paths %.3f → %.3f px", inkBefore/2, inkAfter/2, truthBefore/2, truthAfter/2)
 			if inkAfter >= 0.9*inkBefore || truthAfter >= 0.9*truthBefore {

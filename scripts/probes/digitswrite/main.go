@@ -36,7 +36,6 @@ import (
 	"image/png"
 	"io"
 	"log"
-	"math"
 	"os"
 	"path/filepath"
 	"sort"
@@ -146,10 +145,10 @@ func main() {
 		var byClass, nClass [digits.NumClasses]float64
 		for i, tr := range trajs {
 			gt, e := ds.Trajectory(i), 0.0
-			src := make([]float64, digits.TrajLen)
+			src := make([]float32, digits.TrajLen)
 			for p := range digits.Steps {
 				x, y := scan.FromPage(frames[i].ToSource(float64(tr[2*p]), float64(tr[2*p+1])))
-				src[2*p], src[2*p+1] = x, y
+				src[2*p], src[2*p+1] = float32(x), float32(y)
 				dx, dy := x-float64(gt[2*p]), y-float64(gt[2*p+1])
 				e += (dx*dx + dy*dy) / 2
 			}
@@ -157,7 +156,11 @@ func main() {
 			byClass[ds.Labels[i]] += e / digits.Steps
 			nClass[ds.Labels[i]]++
 			sumDirect += direct[i]
-			shape += pathDistance(src, gt)
+			truth := make([]float64, len(gt))
+			for j, v := range gt {
+				truth[j] = float64(v)
+			}
+			shape += imitation.Chamfer(src, truth)
 		}
 		fmt.Printf("%s (%s): loss by class (px²):", d.Cfg.Method, mode.name)
 		for c := range byClass {
@@ -396,26 +399,4 @@ func savePNG(path string, img image.Image) error {
 		return err
 	}
 	return out.Close()
-}
-
-// pathDistance is the mean distance from each point of path a ([P, 2]) to
-// the nearest point of the true path b, and from b's points to a's: how far
-// the shapes differ, whatever the timing along them.
-func pathDistance(a []float64, b []float32) float64 {
-	one := func(p []float64, q []float64) float64 {
-		s := 0.0
-		for i := 0; i < len(p); i += 2 {
-			near := math.Inf(1)
-			for j := 0; j < len(q); j += 2 {
-				near = min(near, math.Hypot(p[i]-q[j], p[i+1]-q[j+1]))
-			}
-			s += near
-		}
-		return s / float64(len(p)/2)
-	}
-	bb := make([]float64, len(b))
-	for i, v := range b {
-		bb[i] = float64(v)
-	}
-	return one(a, bb) + one(bb, a)
 }
