@@ -142,7 +142,7 @@ func main() {
 			log.Fatal(err)
 		}
 		sum, sumDirect, shape := 0.0, 0.0, 0.0
-		var byClass, nClass [digits.NumClasses]float64
+		losses := make([]float64, len(trajs))
 		for i, tr := range trajs {
 			gt, e := ds.Trajectory(i), 0.0
 			src := make([]float32, digits.TrajLen)
@@ -153,8 +153,7 @@ func main() {
 				e += (dx*dx + dy*dy) / 2
 			}
 			sum += e / digits.Steps
-			byClass[ds.Labels[i]] += e / digits.Steps
-			nClass[ds.Labels[i]]++
+			losses[i] = e / digits.Steps
 			sumDirect += direct[i]
 			truth := make([]float64, len(gt))
 			for j, v := range gt {
@@ -162,9 +161,13 @@ func main() {
 			}
 			shape += imitation.Chamfer(src, truth)
 		}
+		byClass, err := digits.PerClass(ds.Labels, losses)
+		if err != nil {
+			log.Fatal(err)
+		}
 		fmt.Printf("%s (%s): loss by class (px²):", d.Cfg.Method, mode.name)
-		for c := range byClass {
-			fmt.Printf(" %.3f", byClass[c]/max(nClass[c], 1))
+		for _, v := range byClass.Mean {
+			fmt.Printf(" %.3f", v)
 		}
 		fmt.Println()
 		fmt.Printf("%s (%s): path distance to the true path (either way, timing ignored) %.3f px\n", d.Cfg.Method, mode.name, shape/float64(*n))
